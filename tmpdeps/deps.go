@@ -1,0 +1,27 @@
+package tmpdeps
+
+import (
+	_ "fyne.io/fyne/v2/app"
+	_ "fyne.io/fyne/v2/container"
+	_ "fyne.io/fyne/v2/data/binding"
+	_ "fyne.io/fyne/v2/dialog"
+	_ "fyne.io/fyne/v2/lang"
+	_ "fyne.io/fyne/v2/storage"
+	_ "fyne.io/fyne/v2/test"
+	_ "fyne.io/fyne/v2/theme"
+	_ "fyne.io/fyne/v2/widget"
+	_ "github.com/emersion/go-sasl"
+	_ "github.com/emersion/go-smtp"
+	_ "github.com/sqweek/dialog"
+	_ "github.com/wneessen/go-mail"
+	_ "github.com/xuri/excelize/v2"
+	_ "github.com/zalando/go-keyring"
+	_ "golang.org/x/net/idna"
+	_ "golang.org/x/text/collate"
+	_ "golang.org/x/text/encoding/charmap"
+	_ "golang.org/x/text/language"
+	_ "golang.org/x/text/message"
+	_ "golang.org/x/text/transform"
+	_ "golang.org/x/text/unicode/norm"
+	_ "modernc.org/sqlite"
+)
