@@ -50,7 +50,7 @@ func ParseAddress(input string) (Address, error) {
 	switch {
 	case s == "":
 		return Address{}, Errorf(EInvalid, "address.empty", "L'adresse e-mail est vide.", nil)
-	case !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl):
+	case !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl):
 		return Address{}, addrError("address.unreadable", "« {{.Address}} » n'est pas une adresse valide : elle contient des caractères illisibles. Vérifiez l'encodage du fichier.", strings.ToValidUTF8(s, "?"))
 	case strings.ContainsAny(s, "<>\"") || strings.ContainsAny(s, " \t\r\n"):
 		return Address{}, addrError("address.display", "« {{.Address}} » n'est pas une adresse seule : indiquez uniquement l'adresse, sans nom ni espace ni guillemets.", quoted)
@@ -76,7 +76,7 @@ func ParseAddress(input string) (Address, error) {
 		if r >= utf8.RuneSelf {
 			return Address{}, addrError("address.accent", "« {{.Address}} » n'est pas une adresse valide : la partie avant le @ contient un caractère accentué ou spécial.", quoted)
 		}
-		if !isAtext(byte(r)) && r != '.' {
+		if !isAtext(byte(r)) && r != '.' {
 			return Address{}, addrError("address.char", "« {{.Address}} » n'est pas une adresse valide : le caractère « "+string(r)+" » n'est pas permis avant le @.", quoted)
 		}
 	}
@@ -87,18 +87,18 @@ func ParseAddress(input string) (Address, error) {
 		return Address{}, addrError("address.alias_empty", "« {{.Address}} » n'est pas une adresse valide : il manque le nom avant le #.", quoted)
 	}
 	ascii, err := idnaProfile.ToASCII(strings.TrimSuffix(domain, "."))
-	if err != nil || ascii == "" {
+	if err != nil || ascii == "" {
 		return Address{}, addrError("address.domain", "« {{.Address}} » n'est pas une adresse valide : le domaine « "+domain+" » est mal formé.", quoted)
 	}
 	ascii = strings.ToLower(ascii)
-	if !strings.Contains(ascii, ".") {
+	if !strings.Contains(ascii, ".") {
 		return Address{}, addrError("address.no_dot", "« {{.Address}} » n'est pas une adresse valide : le domaine doit contenir un point (par exemple gmail.com).", quoted)
 	}
 	if tld := ascii[strings.LastIndexByte(ascii, '.')+1:]; len(tld) < 2 || isDigits(tld) {
 		return Address{}, addrError("address.tld", "« {{.Address}} » n'est pas une adresse valide : le domaine se termine mal.", quoted)
 	}
 	unicodeDomain, err := idnaProfile.ToUnicode(ascii)
-	if err != nil {
+	if err != nil {
 		unicodeDomain = ascii
 	}
 	if len(local)+1+len(ascii) > 254 {
@@ -128,7 +128,7 @@ func isDigits(s string) bool {
 			return false
 		}
 	}
-	return s != ""
+	return s != ""
 }
 
 // WithAlias returns the login made of a's delivery address and the given tag, e.g.

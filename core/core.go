@@ -59,11 +59,11 @@ func Render(message string, data map[string]any) string {
 		return message
 	}
 	t, err := template.New("").Option("missingkey=zero").Parse(message)
-	if err != nil {
+	if err != nil {
 		return message
 	}
 	var b bytes.Buffer
-	if err := t.Execute(&b, data); err != nil {
+	if err := t.Execute(&b, data); err != nil {
 		return message
 	}
 	return b.String()

@@ -15,17 +15,17 @@ func TestFoldIgnoresCaseAccentsAndLigatures(t *testing.T) {
 		"François-Noël":    "francois-noel",
 		"e\u0301te\u0301": "ete", // decomposed accents
 	} {
-		if got := Fold(in); got != want {
+		if got := Fold(in); got != want {
 			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
 
 func TestCleanName(t *testing.T) {
-	if got := CleanName("  Jean   Pierre\t"); got != "Jean Pierre" {
+	if got := CleanName("  Jean   Pierre\t"); got != "Jean Pierre" {
 		t.Errorf("CleanName spaces = %q", got)
 	}
-	if got := CleanName("Le\u0301a"); got != "Léa" || len(got) != len("Léa") {
+	if got := CleanName("Le\u0301a"); got != "Léa" || len(got) != len("Léa") {
 		t.Errorf("CleanName did not compose to NFC: %q", got)
 	}
 }
@@ -36,7 +36,7 @@ func TestSortKeyGivesFrenchOrder(t *testing.T) {
 	slices.Reverse(got)
 	slices.SortFunc(got, func(a, b string) int { return bytes.Compare(SortKey(a), SortKey(b)) })
 	for i := range want {
-		if CompareFrench(got[i], want[i]) != 0 {
+		if CompareFrench(got[i], want[i]) != 0 {
 			t.Fatalf("byte order of sort keys = %q, want %q", got, want)
 		}
 	}
@@ -51,10 +51,10 @@ func TestSortKeyGivesFrenchOrder(t *testing.T) {
 
 func TestErrorRendersItsFrenchTemplate(t *testing.T) {
 	err := Errorf(EConflict, "user.exists", "L'adresse « {{.Address}} » est déjà utilisée.", map[string]any{"Address": "a@b.fr"})
-	if got := err.Error(); got != "L'adresse « a@b.fr » est déjà utilisée." {
+	if got := err.Error(); got != "L'adresse « a@b.fr » est déjà utilisée." {
 		t.Errorf("Error() = %q", got)
 	}
-	if ErrorCode(err) != EConflict || ErrorCode(nil) != "" {
+	if ErrorCode(err) != EConflict || ErrorCode(nil) != "" {
 		t.Error("ErrorCode does not read the code")
 	}
 }
