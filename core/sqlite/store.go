@@ -32,6 +32,8 @@ type Store struct {
 	w    *sql.DB // the one writer connection
 	r    *sql.DB // readers
 	who  string  // OS user name, written in audit rows
+
+	rootID int64 // the Groupe général, which can be neither deleted nor moved
 }
 
 // DefaultPath returns where the data lives when nothing else is asked:
@@ -79,6 +81,10 @@ func Open(path string) (*Store, error) {
 	if err := s.migrate(context.Background()); err != nil {
 		w.Close()
 		return nil, err
+	}
+	if err := w.QueryRow(`SELECT id FROM groups WHERE parent_id IS NULL`).Scan(&s.rootID); err != nil {
+		w.Close()
+		return nil, s.dbError(err)
 	}
 	r, err := sql.Open("sqlite", dsn(abs, false))
 	if err != nil {
@@ -151,7 +157,7 @@ func checkHeader(path string) error {
 }
 
 // applicationID marks a database as Convive's (PRAGMA application_id, "CONV").
-const applicationID = 0x436F4E56
+const applicationID = 0x434F4E56
 
 // probe reads the schema version with a read-only connection and refuses a database
 // this binary cannot use, without changing a byte of it.

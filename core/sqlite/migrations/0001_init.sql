@@ -1,7 +1,7 @@
 -- Schema 1: the whole domain. Times are INTEGER unix milliseconds UTC; sort keys are
 -- core.SortKey bytes (French order as plain byte order); fold columns hold core.Fold.
 
-PRAGMA application_id = 1131375190; -- "CONV": marks the file as Convive's
+PRAGMA application_id = 1129270870; -- "CONV": marks the file as Convive's
 
 CREATE TABLE settings (
     key   TEXT PRIMARY KEY,

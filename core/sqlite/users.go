@@ -1,0 +1,525 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"convive/core"
+)
+
+// maxPersonName bounds a first or last name, in characters.
+const maxPersonName = 100
+
+// userCols are the columns scanUser reads, in order.
+const userCols = `u.id, u.login, u.email, u.first_name, u.last_name, u.language, u.role, u.status, u.created, u.updated`
+
+func scanUser(sc interface{ Scan(...any) error }) (core.User, error) {
+	var u core.User
+	var created, updated sql.NullInt64
+	err := sc.Scan(&u.ID, &u.Login, &u.Email, &u.FirstName, &u.LastName, &u.Language, &u.Role, &u.Status, &created, &updated)
+	u.Created, u.Updated = fromMillis(created), fromMillis(updated)
+	return u, err
+}
+
+func userNotFound(id int64) *core.Error {
+	return core.Errorf(core.ENotFound, "user.not_found",
+		"L'utilisateur n° {{.ID}} n'existe pas (il a peut-être été supprimé entre-temps). Actualisez la liste.",
+		map[string]any{"ID": id})
+}
+
+// searchKeys are the derived columns that make searching and sorting work in SQL.
+type searchKeys struct {
+	fold                string
+	sortLast, sortFirst []byte
+	sortLogin           []byte
+}
+
+// keysOf derives the search and sort columns of a user. A user with no name at all
+// sorts by login, among the others, rather than all at the top.
+func keysOf(login, first, last string) searchKeys {
+	byLast := core.CleanName(last + " " + first)
+	byFirst := core.CleanName(first + " " + last)
+	if byLast == "" {
+		byLast, byFirst = login, login
+	}
+	return searchKeys{
+		fold:      core.Fold(login + " " + first + " " + last),
+		sortLast:  core.SortKey(byLast),
+		sortFirst: core.SortKey(byFirst),
+		sortLogin: core.SortKey(login),
+	}
+}
+
+func checkPersonName(field, value string) (string, error) {
+	clean := core.CleanName(value)
+	if utf8.RuneCountInString(clean) > maxPersonName {
+		return "", core.Errorf(core.EInvalid, "user.name_long",
+			"Le {{.Field}} « {{.Name}} » dépasse {{.Max}} caractères : raccourcissez-le.",
+			map[string]any{"Field": field, "Name": clean, "Max": maxPersonName})
+	}
+	return clean, nil
+}
+
+func checkLanguage(l core.Language) (core.Language, error) {
+	if l == "" {
+		return core.LangFR, nil
+	}
+	if slices.Contains(core.Languages, l) {
+		return l, nil
+	}
+	return "", core.Errorf(core.EInvalid, "user.language",
+		"La langue « {{.Value}} » n'est pas proposée : choisissez le français (fr) ou l'anglais (en).",
+		map[string]any{"Value": string(l)})
+}
+
+func checkRole(r core.Role) (core.Role, error) {
+	if r == "" {
+		return core.RoleLearner, nil
+	}
+	if slices.Contains(core.Roles, r) {
+		return r, nil
+	}
+	return "", core.Errorf(core.EInvalid, "user.role",
+		"Le rôle « {{.Value}} » n'existe pas : choisissez apprenant (learner), formateur (coach) ou administrateur (admin).",
+		map[string]any{"Value": string(r)})
+}
+
+func checkStatus(st core.UserStatus) (core.UserStatus, error) {
+	switch st {
+	case "":
+		return core.StatusActive, nil
+	case core.StatusInvited, core.StatusActive, core.StatusDisabled:
+		return st, nil
+	}
+	return "", core.Errorf(core.EInvalid, "user.status",
+		"Le statut « {{.Value}} » n'existe pas : choisissez invité (invited), actif (active) ou désactivé (disabled).",
+		map[string]any{"Value": string(st)})
+}
+
+// loginTaken says that key is already somebody's login.
+func loginTaken(ctx context.Context, q querier, addr core.Address) error {
+	var owner string
+	err := q.QueryRowContext(ctx, `SELECT login FROM users WHERE login_key = ?`, addr.Key).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return core.Errorf(core.EConflict, "user.login_taken",
+		"L'adresse « {{.Address}} » est déjà utilisée comme identifiant (par « {{.Owner}} », les majuscules ne comptent pas) : choisissez une autre adresse, ou un alias avec # (par exemple prenom.nom#formation@…).",
+		map[string]any{"Address": addr.Login, "Owner": owner})
+}
+
+// CreateUser creates a user: the login is validated by core.ParseAddress and must not
+// be taken (case-insensitively), names are cleaned and stored NFC, and the user joins
+// the given subgroups besides the Groupe général. The creation is audited.
+func (s *Store) CreateUser(ctx context.Context, n core.NewUser) (core.User, error) {
+	addr, err := core.ParseAddress(n.Login)
+	if err != nil {
+		return core.User{}, err
+	}
+	first, err := checkPersonName("prénom", n.FirstName)
+	if err != nil {
+		return core.User{}, err
+	}
+	last, err := checkPersonName("nom", n.LastName)
+	if err != nil {
+		return core.User{}, err
+	}
+	lang, err := checkLanguage(n.Language)
+	if err != nil {
+		return core.User{}, err
+	}
+	role, err := checkRole(n.Role)
+	if err != nil {
+		return core.User{}, err
+	}
+	status, err := checkStatus(n.Status)
+	if err != nil {
+		return core.User{}, err
+	}
+	var u core.User
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if err := loginTaken(ctx, tx, addr); err != nil {
+			return err
+		}
+		t, err := loadTree(ctx, tx)
+		if err != nil {
+			return err
+		}
+		groups, err := subgroupSet(t, n.GroupIDs)
+		if err != nil {
+			return err
+		}
+		k := keysOf(addr.Login, first, last)
+		at := now()
+		res, err := tx.ExecContext(ctx, `INSERT INTO users
+			(login, login_key, email, email_key, first_name, last_name, language, role, status,
+			 fold, sort_last, sort_first, sort_login, created, updated)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			addr.Login, addr.Key, addr.Email, addr.EmailKey(), first, last, lang, role, status,
+			k.fold, k.sortLast, k.sortFirst, k.sortLogin, at, at)
+		if err != nil {
+			return err
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		for _, g := range groups {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (group_id, user_id, added) VALUES (?, ?, ?)`, g.id, id, at); err != nil {
+				return err
+			}
+		}
+		if err := s.audit(ctx, tx, at, "user.create", "user", id, change{After: map[string]any{
+			"login": addr.Login, "email": addr.Email, "first_name": first, "last_name": last,
+			"language": lang, "role": role, "status": status, "groups": paths(groups),
+		}}); err != nil {
+			return err
+		}
+		u, err = s.user(ctx, tx, `u.id = ?`, id)
+		return err
+	})
+	return u, err
+}
+
+// subgroupSet resolves group ids to nodes, without the root and without duplicates.
+func subgroupSet(t *tree, ids []int64) ([]*node, error) {
+	var out []*node
+	for _, id := range dedupe(ids) {
+		n, err := t.find(id)
+		if err != nil {
+			return nil, err
+		}
+		if n.up != nil {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// paths returns the groups' paths in French order.
+func paths(ns []*node) []string {
+	out := make([]string, 0, len(ns))
+	for _, n := range ns {
+		out = append(out, n.path())
+	}
+	slices.SortFunc(out, core.CompareFrench)
+	return out
+}
+
+// UpdateUser changes the fields of upd that are not nil and returns the user as
+// stored. Only actual changes are written and audited, with their before and after.
+func (s *Store) UpdateUser(ctx context.Context, id int64, upd core.UserUpdate) (core.User, error) {
+	var u core.User
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		old, err := s.user(ctx, tx, `u.id = ?`, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return userNotFound(id)
+		}
+		if err != nil {
+			return err
+		}
+		next := old
+		c := change{Before: map[string]any{}, After: map[string]any{}}
+		if upd.FirstName != nil {
+			if next.FirstName, err = checkPersonName("prénom", *upd.FirstName); err != nil {
+				return err
+			}
+		}
+		if upd.LastName != nil {
+			if next.LastName, err = checkPersonName("nom", *upd.LastName); err != nil {
+				return err
+			}
+		}
+		if upd.Language != nil {
+			if next.Language, err = checkLanguage(*upd.Language); err != nil {
+				return err
+			}
+		}
+		if upd.Role != nil {
+			if next.Role, err = checkRole(*upd.Role); err != nil {
+				return err
+			}
+		}
+		if upd.Status != nil {
+			if next.Status, err = checkStatus(*upd.Status); err != nil {
+				return err
+			}
+		}
+		diff := func(field string, before, after any) {
+			if before != after {
+				c.Before[field], c.After[field] = before, after
+			}
+		}
+		diff("first_name", old.FirstName, next.FirstName)
+		diff("last_name", old.LastName, next.LastName)
+		diff("language", old.Language, next.Language)
+		diff("role", old.Role, next.Role)
+		diff("status", old.Status, next.Status)
+		at := now()
+		if upd.GroupIDs != nil {
+			t, err := loadTree(ctx, tx)
+			if err != nil {
+				return err
+			}
+			want, err := subgroupSet(t, *upd.GroupIDs)
+			if err != nil {
+				return err
+			}
+			have, err := userGroupIDs(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			wantIDs := make([]int64, 0, len(want))
+			for _, g := range want {
+				wantIDs = append(wantIDs, g.id)
+				if !slices.Contains(have, g.id) {
+					if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (group_id, user_id, added) VALUES (?, ?, ?)`, g.id, id, at); err != nil {
+						return err
+					}
+				}
+			}
+			for _, gid := range have {
+				if !slices.Contains(wantIDs, gid) {
+					if _, err := tx.ExecContext(ctx, `DELETE FROM memberships WHERE group_id = ? AND user_id = ?`, gid, id); err != nil {
+						return err
+					}
+				}
+			}
+			if after := paths(want); !slices.Equal(old.Groups, after) {
+				c.Before["groups"], c.After["groups"] = old.Groups, after
+			}
+		}
+		if len(c.After) == 0 {
+			u = old
+			return nil
+		}
+		k := keysOf(next.Login, next.FirstName, next.LastName)
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET first_name = ?, last_name = ?, language = ?, role = ?, status = ?,
+			fold = ?, sort_last = ?, sort_first = ?, sort_login = ?, updated = ? WHERE id = ?`,
+			next.FirstName, next.LastName, next.Language, next.Role, next.Status,
+			k.fold, k.sortLast, k.sortFirst, k.sortLogin, at, id); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, at, "user.update", "user", id, c); err != nil {
+			return err
+		}
+		u, err = s.user(ctx, tx, `u.id = ?`, id)
+		return err
+	})
+	return u, err
+}
+
+// User returns one user with the paths of their subgroups.
+func (s *Store) User(ctx context.Context, id int64) (core.User, error) {
+	u, err := s.user(ctx, s.r, `u.id = ?`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, userNotFound(id)
+	}
+	return u, s.dbError(err)
+}
+
+// UserByLogin finds a user by login, ignoring the case of the address.
+func (s *Store) UserByLogin(ctx context.Context, login string) (core.User, error) {
+	addr, err := core.ParseAddress(login)
+	if err != nil {
+		return core.User{}, err
+	}
+	u, err := s.user(ctx, s.r, `u.login_key = ?`, addr.Key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, core.Errorf(core.ENotFound, "user.login_not_found",
+			"Aucun utilisateur n'a l'identifiant « {{.Address}} ».", map[string]any{"Address": addr.Login})
+	}
+	return u, s.dbError(err)
+}
+
+// user reads the one user matching where (with its argument), Groups filled.
+func (s *Store) user(ctx context.Context, q querier, where string, arg any) (core.User, error) {
+	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+` FROM users u WHERE `+where, arg))
+	if err != nil {
+		return u, err
+	}
+	us := []core.User{u}
+	err = fillGroups(ctx, q, us)
+	return us[0], err
+}
+
+// UserGroupIDs returns the ids of the subgroups a user is a direct member of (the
+// root group, implicit, is not listed).
+func (s *Store) UserGroupIDs(ctx context.Context, id int64) ([]int64, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE id = ?`, id).Scan(&n); err != nil {
+		return nil, s.dbError(err)
+	}
+	if n == 0 {
+		return nil, userNotFound(id)
+	}
+	ids, err := userGroupIDs(ctx, s.r, id)
+	return ids, s.dbError(err)
+}
+
+func userGroupIDs(ctx context.Context, q querier, id int64) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT group_id FROM memberships WHERE user_id = ? ORDER BY group_id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := []int64{}
+	for rows.Next() {
+		var g int64
+		if err := rows.Scan(&g); err != nil {
+			return nil, err
+		}
+		ids = append(ids, g)
+	}
+	return ids, rows.Err()
+}
+
+// groupPathsSQL lists (user, group path) for the users whose ids are in the JSON array
+// ?1, computing every path in the same query.
+const groupPathsSQL = `WITH RECURSIVE tree(id, path) AS (
+	SELECT id, '' FROM groups WHERE parent_id IS NULL
+	UNION ALL
+	SELECT g.id, CASE WHEN t.path = '' THEN g.name ELSE t.path || '/' || g.name END
+	FROM groups g JOIN tree t ON g.parent_id = t.id)
+SELECT m.user_id, t.path FROM memberships m JOIN tree t ON t.id = m.group_id
+WHERE m.user_id IN (SELECT value FROM json_each(?1))`
+
+// fillGroups sets the Groups of every user in us with one query, whatever their number.
+func fillGroups(ctx context.Context, q querier, us []core.User) error {
+	if len(us) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(us))
+	at := make(map[int64]int, len(us))
+	for i, u := range us {
+		ids[i] = u.ID
+		at[u.ID] = i
+	}
+	b, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	rows, err := q.QueryContext(ctx, groupPathsSQL, string(b))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var p string
+		if err := rows.Scan(&id, &p); err != nil {
+			return err
+		}
+		if i, ok := at[id]; ok {
+			us[i].Groups = append(us[i].Groups, p)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i := range us {
+		if us[i].Groups == nil {
+			us[i].Groups = []string{}
+		}
+		slices.SortFunc(us[i].Groups, core.CompareFrench)
+	}
+	return nil
+}
+
+// sortColumns maps the sortable columns to what SQL orders by; ties go by id.
+var sortColumns = map[core.UserSort]string{
+	"":                 "u.sort_last",
+	core.SortLastName:  "u.sort_last",
+	core.SortFirstName: "u.sort_first",
+	core.SortLogin:     "u.sort_login",
+	core.SortStatus:    "u.status",
+	core.SortCreated:   "u.created",
+}
+
+// likeEscaper protects the LIKE wildcards a person may type.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// filterSQL returns the FROM … WHERE part of a user list and its arguments.
+func (s *Store) filterSQL(f core.UserFilter) (string, []any, error) {
+	var b strings.Builder
+	var args []any
+	b.WriteString(` FROM users u`)
+	if f.GroupID != 0 && f.GroupID != s.rootID {
+		b.WriteString(` JOIN memberships m ON m.user_id = u.id AND m.group_id = ?`)
+		args = append(args, f.GroupID)
+	}
+	b.WriteString(` WHERE 1`)
+	if f.Status != "" {
+		if _, err := checkStatus(f.Status); err != nil {
+			return "", nil, err
+		}
+		b.WriteString(` AND u.status = ?`)
+		args = append(args, string(f.Status))
+	}
+	for _, w := range strings.Fields(core.Fold(f.Search)) {
+		b.WriteString(` AND u.fold LIKE ? ESCAPE '\'`)
+		args = append(args, "%"+likeEscaper.Replace(w)+"%")
+	}
+	return b.String(), args, nil
+}
+
+// Users returns one page of users, filtered, sorted and paged in SQL, each with the
+// paths of their subgroups.
+func (s *Store) Users(ctx context.Context, f core.UserFilter) ([]core.User, error) {
+	col, ok := sortColumns[f.Sort]
+	if !ok {
+		return nil, core.Errorf(core.EInvalid, "user.sort", "La liste des utilisateurs ne peut pas être triée par « {{.Sort}} ».",
+			map[string]any{"Sort": string(f.Sort)})
+	}
+	from, args, err := s.filterSQL(f)
+	if err != nil {
+		return nil, err
+	}
+	dir := " ASC"
+	if f.Desc {
+		dir = " DESC"
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = -1
+	}
+	q := `SELECT ` + userCols + from + ` ORDER BY ` + col + dir + `, u.id` + dir + ` LIMIT ? OFFSET ?`
+	args = append(args, limit, max(f.Offset, 0))
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, s.dbError(err)
+	}
+	defer rows.Close()
+	us := []core.User{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, s.dbError(err)
+		}
+		us = append(us, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.dbError(err)
+	}
+	rows.Close()
+	return us, s.dbError(fillGroups(ctx, s.r, us))
+}
+
+// CountUsers returns how many users match f (its paging and sorting aside).
+func (s *Store) CountUsers(ctx context.Context, f core.UserFilter) (int, error) {
+	from, args, err := s.filterSQL(f)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = s.r.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&n)
+	return n, s.dbError(err)
+}
