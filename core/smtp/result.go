@@ -18,7 +18,6 @@ import (
 
 	"convive/core"
 
-	mail "github.com/wneessen/go-mail"
 	gosmtp "github.com/wneessen/go-mail/smtp"
 )
 
@@ -117,22 +116,6 @@ const (
 	phaseData                  // DATA and the message content, before the final "."
 	phaseDataEnd               // the final "." and the server's answer to it
 )
-
-// phaseOf maps go-mail's reasons to phases.
-func phaseOf(r mail.SendErrReason) phase {
-	switch r {
-	case mail.ErrGetSender, mail.ErrGetRcpts, mail.ErrNoUnencoded:
-		return phaseMessage
-	case mail.ErrConnCheck, mail.ErrSMTPMailFrom:
-		return phaseMail
-	case mail.ErrSMTPRcptTo:
-		return phaseRcpt
-	case mail.ErrSMTPData, mail.ErrWriteContent:
-		return phaseData
-	default: // ErrSMTPDataClose, ErrSMTPReset (after delivery), ErrAmbiguous
-		return phaseDataEnd
-	}
-}
 
 // nb is a non-breaking space, required before « : ; ! ? » and inside « ».
 const nb = "\u00a0"

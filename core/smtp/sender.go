@@ -50,11 +50,6 @@ func NewSender(cfg Config) (*Sender, error) {
 		gomail.WithHELO(c.HELO),
 		gomail.WithTLSConfig(s.tlsConfig()),
 		gomail.WithDialContextFunc(s.dialContext),
-		// A NOOP before and a RSET after every message cost two round trips each; a
-		// dropped connection shows up at MAIL FROM instead, where nothing is lost and the
-		// message is tried again at once on a new connection.
-		gomail.WithoutNoop(),
-		gomail.WithoutRset(),
 	}
 	switch c.Security {
 	case SecurityTLS:
@@ -222,20 +217,12 @@ func (s *Sender) Send(ctx context.Context, m *core.Message) Result {
 			}
 		}
 		s.last = time.Now()
-		err := s.mc.SendWithSMTPClient(s.sc, msg)
+		ph, reply, err := s.transact(msg)
 		if err == nil {
-			return Result{Outcome: Sent, Reply: msg.ServerResponse(), MessageID: id}
+			return Result{Outcome: Sent, Reply: reply, MessageID: id}
 		}
+		// After a failure the conversation's state is uncertain: start afresh next time.
 		s.drop()
-		if msg.IsDelivered() {
-			// The server accepted the message; only what came after failed.
-			return Result{Outcome: Sent, Reply: msg.ServerResponse(), MessageID: id}
-		}
-		ph := phaseDataEnd
-		var se *gomail.SendError
-		if errors.As(err, &se) {
-			ph = phaseOf(se.Reason)
-		}
 		res := cl.classify(err, ph)
 		res.MessageID = id
 		// A connection kept from an earlier message may have been closed by the server
@@ -246,6 +233,51 @@ func (s *Sender) Send(ctx context.Context, m *core.Message) Result {
 		}
 		return res
 	}
+}
+
+// transact runs one mail transaction on the open connection and returns the phase
+// reached, the server's final answer and the error. It does what go-mail's Send does,
+// but keeps the raw errors (go-mail's SendError does not unwrap to them) and the exact
+// phase, and spares the NOOP before and the RSET after every message.
+func (s *Sender) transact(msg *gomail.Msg) (phase, string, error) {
+	from, err := msg.GetSender(false)
+	if err != nil {
+		return phaseMessage, "", err
+	}
+	rcpts, err := msg.GetRecipients()
+	if err != nil {
+		return phaseMessage, "", err
+	}
+	sc := s.sc
+	// One time-out for the whole transaction, as for the connection set-up.
+	if err := sc.UpdateDeadline(s.cfg.Timeout); err != nil {
+		return phaseMail, "", err
+	}
+	if err := sc.Mail(from); err != nil {
+		return phaseMail, "", err
+	}
+	for _, rcpt := range rcpts {
+		if err := sc.Rcpt(rcpt); err != nil {
+			return phaseRcpt, "", err
+		}
+	}
+	w, err := sc.Data()
+	if err != nil {
+		return phaseData, "", err
+	}
+	// Until Close writes the final ".", the server cannot take the message: a failure
+	// while writing loses nothing.
+	if _, err := msg.WriteTo(w); err != nil {
+		return phaseData, "", err
+	}
+	if err := w.Close(); err != nil {
+		return phaseDataEnd, "", err
+	}
+	reply := ""
+	if dc, ok := w.(*gosmtp.DataCloser); ok {
+		reply = dc.ServerResponse()
+	}
+	return phaseDataEnd, reply, nil
 }
 
 // idleDrop reports whether err looks like a connection closed by the server (or a 421
@@ -312,7 +344,7 @@ func asciiAddress(a core.Address) string {
 
 // oneLine keeps a header value on one line.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.NewReplacer("\r", " ", "\n", " ").Replace(s)), " ")
+	return strings.TrimSpace(strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ", "\t", " ").Replace(s))
 }
 
 var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
