@@ -1,0 +1,461 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"convive/core"
+	"convive/core/sqlite"
+)
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFailure = 1 // the command ran and failed: bad data, unknown group, unreadable file
+	exitUsage   = 2 // the command line itself is wrong
+)
+
+// envDB names the environment variable that chooses the database when --db is absent.
+const envDB = "CONVIVE_DB"
+
+// errHelp is returned by parseArgs when -h, --help or -help was given.
+var errHelp = flag.ErrHelp
+
+// cli carries the streams and the global options of one run.
+type cli struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	dbPath         string // from --db; "" means CONVIVE_DB or the default
+}
+
+// flags returns a flag set that reports nothing itself (messages are French and
+// printed by usageError) and accepts --db, so that the option may follow the command.
+func (c *cli) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	fs.StringVar(&c.dbPath, "db", c.dbPath, "")
+	return fs
+}
+
+// parseArgs parses fs from args and returns the other arguments. Unless stopAtFirst,
+// options may come after the arguments too (users add EMAIL --first-name …), as people
+// type them; "--" ends the options.
+func parseArgs(fs *flag.FlagSet, args []string, stopAtFirst bool) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		left := fs.Args()
+		if stopAtFirst || len(left) == 0 {
+			return append(rest, left...), nil
+		}
+		if used := len(args) - len(left); used > 0 && args[used-1] == "--" {
+			return append(rest, left...), nil
+		}
+		rest = append(rest, left[0])
+		args = left[1:]
+	}
+}
+
+// dbFile returns the database chosen by --db, CONVIVE_DB or the default location.
+func (c *cli) dbFile() (string, error) {
+	if c.dbPath != "" {
+		return c.dbPath, nil
+	}
+	if p := strings.TrimSpace(os.Getenv(envDB)); p != "" {
+		return p, nil
+	}
+	return sqlite.DefaultPath()
+}
+
+// open opens the chosen database, creating it when it does not exist yet.
+func (c *cli) open() (*sqlite.Store, error) {
+	path, err := c.dbFile()
+	if err != nil {
+		return nil, err
+	}
+	return sqlite.Open(path)
+}
+
+// dispatch runs the command named by args[0].
+func (c *cli) dispatch(args []string) int {
+	switch args[0] {
+	case "groups", "group":
+		return c.groups(args[1:])
+	case "users", "user":
+		return c.users(args[1:])
+	case "version":
+		return c.version(args[1:])
+	case "help":
+		return c.helpTopic(args[1:])
+	}
+	return c.usageError(userErrorf("La commande « %s » n'existe pas.", args[0]), "convive")
+}
+
+// groups runs "convive groups ACTION".
+func (c *cli) groups(args []string) int {
+	if len(args) == 0 {
+		return c.usageError(userErrorf("Indiquez une action : add ou list."), "convive groups")
+	}
+	switch args[0] {
+	case "add":
+		return c.groupsAdd(args[1:])
+	case "list", "ls":
+		return c.groupsList(args[1:])
+	case "-h", "--help", "-help", "help":
+		return c.help(helpGroups)
+	}
+	return c.usageError(userErrorf("L'action « %s » n'existe pas pour les groupes : utilisez add ou list.", args[0]), "convive groups")
+}
+
+// users runs "convive users ACTION".
+func (c *cli) users(args []string) int {
+	if len(args) == 0 {
+		return c.usageError(userErrorf("Indiquez une action : add ou list."), "convive users")
+	}
+	switch args[0] {
+	case "add":
+		return c.usersAdd(args[1:])
+	case "list", "ls":
+		return c.usersList(args[1:])
+	case "-h", "--help", "-help", "help":
+		return c.help(helpUsers)
+	}
+	return c.usageError(userErrorf("L'action « %s » n'existe pas pour les utilisateurs : utilisez add ou list.", args[0]), "convive users")
+}
+
+// version runs "convive version".
+func (c *cli) version(args []string) int {
+	fs := c.flags("convive version")
+	rest, err := parseArgs(fs, args, false)
+	switch {
+	case err == errHelp:
+		return c.help(helpVersion)
+	case err != nil:
+		return c.usageError(err, "convive version")
+	case len(rest) > 0:
+		return c.usageError(userErrorf("La commande « version » n'attend pas d'argument (« %s »).", rest[0]), "convive version")
+	}
+	fmt.Fprintf(c.stdout, "Convive %s\n", version)
+	return exitOK
+}
+
+// groupsAdd runs "convive groups add PATH".
+func (c *cli) groupsAdd(args []string) int {
+	const name = "convive groups add"
+	fs := c.flags(name)
+	rest, err := parseArgs(fs, args, false)
+	switch {
+	case err == errHelp:
+		return c.help(helpGroupsAdd)
+	case err != nil:
+		return c.usageError(err, name)
+	case len(rest) == 0:
+		return c.usageError(userErrorf("Indiquez le chemin du groupe à créer, par exemple « Ventes/Région Sud »."), name)
+	case len(rest) > 1:
+		return c.usageError(userErrorf("Un seul groupe à la fois : mettez le chemin entre guillemets s'il contient des espaces (« %s » est en trop).", rest[1]), name)
+	}
+	st, err := c.open()
+	if err != nil {
+		return c.fail(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	if g, err := st.GroupByPath(ctx, rest[0]); err == nil {
+		c.say("Le groupe « %s » existe déjà ; rien n'a été modifié.", displayPath(g))
+		return exitOK
+	} else if core.ErrorCode(err) != core.ENotFound {
+		return c.fail(err)
+	}
+	g, err := st.EnsureGroupPath(ctx, rest[0])
+	if err != nil {
+		return c.fail(err)
+	}
+	c.say("Groupe « %s » créé.", displayPath(g))
+	return exitOK
+}
+
+// groupsList runs "convive groups list".
+func (c *cli) groupsList(args []string) int {
+	const name = "convive groups list"
+	fs := c.flags(name)
+	format := fs.String("format", "table", "")
+	rest, err := parseArgs(fs, args, false)
+	switch {
+	case err == errHelp:
+		return c.help(helpGroupsList)
+	case err != nil:
+		return c.usageError(err, name)
+	case len(rest) > 0:
+		return c.usageError(userErrorf("« groups list » n'attend pas d'argument (« %s ») ; pour créer un groupe, utilisez « groups add ».", rest[0]), name)
+	}
+	out, err := newGroupWriter(*format, c.stdout)
+	if err != nil {
+		return c.usageError(err, name)
+	}
+	st, err := c.open()
+	if err != nil {
+		return c.fail(err)
+	}
+	defer st.Close()
+	groups, err := st.Groups(context.Background())
+	if err != nil {
+		return c.fail(err)
+	}
+	for _, g := range groups {
+		out.write(g)
+	}
+	if err := out.close(len(groups)); err != nil {
+		return c.fail(err)
+	}
+	return exitOK
+}
+
+// stringList is a repeatable string option (--group A --group B).
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ", ") }
+
+func (l *stringList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
+// usersAdd runs "convive users add EMAIL --first-name F --last-name L [--group PATH]...".
+// Unknown groups are refused rather than created: a typo would otherwise make a group.
+func (c *cli) usersAdd(args []string) int {
+	const name = "convive users add"
+	fs := c.flags(name)
+	first := fs.String("first-name", "", "")
+	last := fs.String("last-name", "", "")
+	language := fs.String("language", "fr", "")
+	role := fs.String("role", "apprenant", "")
+	var groups stringList
+	fs.Var(&groups, "group", "")
+	rest, err := parseArgs(fs, args, false)
+	switch {
+	case err == errHelp:
+		return c.help(helpUsersAdd)
+	case err != nil:
+		return c.usageError(err, name)
+	case len(rest) == 0:
+		return c.usageError(userErrorf("Indiquez l'adresse e-mail de l'utilisateur, par exemple jean.dupont@example.com."), name)
+	case len(rest) > 1:
+		return c.usageError(userErrorf("Un seul utilisateur à la fois : « %s » est en trop. Mettez le prénom et le nom après --first-name et --last-name.", rest[1]), name)
+	case strings.TrimSpace(*first) == "":
+		return c.usageError(userErrorf("Indiquez le prénom avec --first-name."), name)
+	case strings.TrimSpace(*last) == "":
+		return c.usageError(userErrorf("Indiquez le nom avec --last-name."), name)
+	}
+	lang, ok := parseLanguage(*language)
+	if !ok {
+		return c.usageError(userErrorf("La langue « %s » n'est pas connue : indiquez fr ou en.", *language), name)
+	}
+	r, ok := parseRole(*role)
+	if !ok {
+		return c.usageError(userErrorf("Le rôle « %s » n'est pas connu : indiquez apprenant, formateur ou administrateur.", *role), name)
+	}
+
+	st, err := c.open()
+	if err != nil {
+		return c.fail(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	nu := core.NewUser{
+		Login:     rest[0],
+		FirstName: *first,
+		LastName:  *last,
+		Language:  lang,
+		Role:      r,
+		Status:    core.StatusActive,
+	}
+	for _, p := range groups {
+		g, err := st.GroupByPath(ctx, p)
+		if core.ErrorCode(err) == core.ENotFound {
+			return c.fail(userErrorf("Le groupe « %s » n'existe pas. Créez-le d'abord avec : convive groups add %q", p, p))
+		} else if err != nil {
+			return c.fail(err)
+		}
+		if !g.IsRoot() {
+			nu.GroupIDs = append(nu.GroupIDs, g.ID)
+		}
+	}
+	u, err := st.CreateUser(ctx, nu)
+	if err != nil {
+		return c.fail(err)
+	}
+	c.say("Utilisateur « %s » (%s) créé.", u.Login, u.FullName())
+	return exitOK
+}
+
+// pageSize is how many users are read from the database at a time by users list.
+const pageSize = 1000
+
+// usersList runs "convive users list".
+func (c *cli) usersList(args []string) int {
+	const name = "convive users list"
+	fs := c.flags(name)
+	group := fs.String("group", "", "")
+	search := fs.String("search", "", "")
+	format := fs.String("format", "table", "")
+	rest, err := parseArgs(fs, args, false)
+	switch {
+	case err == errHelp:
+		return c.help(helpUsersList)
+	case err != nil:
+		return c.usageError(err, name)
+	case len(rest) > 0:
+		return c.usageError(userErrorf("« users list » n'attend pas d'argument (« %s ») ; pour chercher, utilisez --search.", rest[0]), name)
+	}
+	out, err := newUserWriter(*format, c.stdout)
+	if err != nil {
+		return c.usageError(err, name)
+	}
+	st, err := c.open()
+	if err != nil {
+		return c.fail(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	filter := core.UserFilter{Search: *search, Limit: pageSize}
+	if strings.TrimSpace(*group) != "" {
+		g, err := st.GroupByPath(ctx, *group)
+		if core.ErrorCode(err) == core.ENotFound {
+			return c.fail(userErrorf("Le groupe « %s » n'existe pas. Vérifiez son chemin avec : convive groups list", *group))
+		} else if err != nil {
+			return c.fail(err)
+		}
+		if !g.IsRoot() {
+			filter.GroupID = g.ID
+		}
+	}
+	n := 0
+	for {
+		page, err := st.Users(ctx, filter)
+		if err != nil {
+			return c.fail(err)
+		}
+		for _, u := range page {
+			out.write(u)
+		}
+		n += len(page)
+		if len(page) < filter.Limit {
+			break
+		}
+		filter.Offset += len(page)
+	}
+	if err := out.close(n); err != nil {
+		return c.fail(err)
+	}
+	return exitOK
+}
+
+// parseLanguage accepts the language codes and their French names.
+func parseLanguage(s string) (core.Language, bool) {
+	switch core.Fold(strings.TrimSpace(s)) {
+	case "", "fr", "francais":
+		return core.LangFR, true
+	case "en", "anglais", "english":
+		return core.LangEN, true
+	}
+	return "", false
+}
+
+// parseRole accepts the French role names shown in the window and the stored codes.
+func parseRole(s string) (core.Role, bool) {
+	switch core.Fold(strings.TrimSpace(s)) {
+	case "", "apprenant", "learner":
+		return core.RoleLearner, true
+	case "formateur", "coach":
+		return core.RoleCoach, true
+	case "administrateur", "admin":
+		return core.RoleAdmin, true
+	}
+	return "", false
+}
+
+// displayPath is how a group is named to a person: its path, or "Groupe général".
+func displayPath(g core.Group) string {
+	if g.IsRoot() || g.Path == "" {
+		return core.RootGroupName
+	}
+	return g.Path
+}
+
+// say prints a French sentence on stdout.
+func (c *cli) say(format string, args ...any) {
+	fmt.Fprintln(c.stdout, french(fmt.Sprintf(format, args...)))
+}
+
+// fail reports a failure in French on stderr and returns exitFailure.
+func (c *cli) fail(err error) int {
+	fmt.Fprintf(c.stderr, "Erreur\u00a0: %s\n", french(message(err)))
+	return exitFailure
+}
+
+// message is the French sentence for err: core errors and the command's own carry
+// theirs; anything else (a system error) gets core's generic sentence.
+func message(err error) string {
+	var ue userError
+	if errors.As(err, &ue) {
+		return ue.Error()
+	}
+	return core.ErrorMessage(err)
+}
+
+// userError is a French sentence written by this command for a person.
+type userError string
+
+func (e userError) Error() string { return string(e) }
+
+// userErrorf formats a userError.
+func userErrorf(format string, args ...any) error {
+	return userError(fmt.Sprintf(format, args...))
+}
+
+// usageError reports a wrong command line in French, points at the help and returns
+// exitUsage.
+func (c *cli) usageError(err error, command string) int {
+	fmt.Fprintf(c.stderr, "Erreur\u00a0: %s\nPour l'aide\u00a0: %s --help\n", french(flagMessage(err)), command)
+	return exitUsage
+}
+
+// flagMessage translates the flag package's English errors.
+func flagMessage(err error) string {
+	s := err.Error()
+	if name, ok := strings.CutPrefix(s, "flag provided but not defined: "); ok {
+		return fmt.Sprintf("L'option « %s » n'existe pas pour cette commande.", name)
+	}
+	if name, ok := strings.CutPrefix(s, "flag needs an argument: "); ok {
+		return fmt.Sprintf("L'option « %s » attend une valeur.", name)
+	}
+	if strings.HasPrefix(s, "invalid value ") || strings.HasPrefix(s, "invalid boolean") {
+		if i := strings.Index(s, " for flag "); i >= 0 {
+			name, _, _ := strings.Cut(s[i+len(" for flag "):], ":")
+			return fmt.Sprintf("La valeur de l'option « %s » n'est pas valide.", name)
+		}
+	}
+	if strings.HasPrefix(s, "bad flag syntax: ") {
+		return fmt.Sprintf("Option mal écrite : « %s ».", strings.TrimPrefix(s, "bad flag syntax: "))
+	}
+	return s
+}
+
+// french puts the no-break spaces French typography wants before : ; ! ? and inside
+// « », so that the sentences in this file can be written with plain spaces.
+func french(s string) string {
+	return frenchSpaces.Replace(s)
+}
+
+var frenchSpaces = strings.NewReplacer(
+	" :", "\u00a0:", " ;", "\u00a0;", " !", "\u00a0!", " ?", "\u00a0?",
+	"« ", "«\u00a0", " »", "\u00a0»",
+)
