@@ -1,0 +1,68 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"log"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+
+	"convive/core"
+)
+
+// doUI hands f to Fyne's goroutine. Every result of background work goes through it;
+// the tests replace it with a queue they drain themselves.
+var doUI = fyne.Do
+
+// errorText returns the sentence shown for err: the French message of a *core.Error,
+// or a general sentence for anything else. The technical detail goes to the log.
+func errorText(err error) string {
+	var e *core.Error
+	if errors.As(err, &e) {
+		if e.Err != nil {
+			log.Printf("convive: %s: %v", e.Key, e.Err)
+		}
+		return e.Error()
+	}
+	log.Printf("convive: %v", err)
+	return lang.X("error.unexpected", "Une erreur inattendue s'est produite. Réessayez ; si elle se reproduit, fermez puis rouvrez Convive.")
+}
+
+// showErrorAsync shows err in a dialog over w from any goroutine: the dialog is built
+// on Fyne's goroutine. A cancelled context shows nothing.
+func showErrorAsync(w fyne.Window, err error) {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return
+	}
+	doUI(func() { showError(w, err) })
+}
+
+// showError shows err in a dialog over w; it runs on Fyne's goroutine.
+func showError(w fyne.Window, err error) {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return
+	}
+	d := dialog.NewInformation(lang.X("error.title", "Action impossible"), errorText(err), w)
+	withKeys(w, d, nil)
+	d.Show()
+}
+
+// runAsync runs work on its own goroutine, then done with its error (nil on success) on
+// Fyne's goroutine. An error is shown to the person unless done handles it by
+// returning true.
+func runAsync(w fyne.Window, work func() error, done func(err error) (handled bool)) {
+	go func() {
+		err := work()
+		doUI(func() {
+			handled := false
+			if done != nil {
+				handled = done(err)
+			}
+			if err != nil && !handled {
+				showError(w, err)
+			}
+		})
+	}()
+}

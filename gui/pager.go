@@ -1,0 +1,154 @@
+package gui
+
+import (
+	"context"
+)
+
+// pager keeps a few pages of a long list that lives in the database. A virtualised
+// widget asks it for row i; when the page holding i is not there yet, the pager fetches
+// it off Fyne's goroutine and calls onChange when it arrives. Every method runs on Fyne's
+// goroutine, so its fields need no lock.
+type pager[T any] struct {
+	pageSize int
+	maxPages int
+	// count and fetch run on a worker goroutine and must only touch their arguments.
+	count func(ctx context.Context) (int, error)
+	fetch func(ctx context.Context, offset, limit int) ([]T, error)
+	// onChange runs on Fyne's goroutine after new rows or a new total arrived.
+	onChange func()
+	onError  func(error)
+
+	total   int
+	loaded  bool // the first count arrived
+	gen     int  // bumped by reset: answers to older questions are dropped
+	pages   map[int][]T
+	pending map[int]bool
+	used    map[int]int
+	tick    int
+	cancel  context.CancelFunc
+	ctx     context.Context
+}
+
+func newPager[T any](count func(context.Context) (int, error), fetch func(context.Context, int, int) ([]T, error)) *pager[T] {
+	return &pager[T]{
+		pageSize: 200,
+		maxPages: 8,
+		count:    count,
+		fetch:    fetch,
+		pages:    map[int][]T{},
+		pending:  map[int]bool{},
+		used:     map[int]int{},
+		ctx:      context.Background(),
+		cancel:   func() {},
+	}
+}
+
+// Len is the number of rows, as last counted.
+func (p *pager[T]) Len() int { return p.total }
+
+// Loaded reports whether the rows of the last reset have arrived.
+func (p *pager[T]) Loaded() bool { return p.loaded }
+
+// Item returns row i, or false while its page is being fetched.
+func (p *pager[T]) Item(i int) (T, bool) {
+	var zero T
+	if i < 0 || i >= p.total {
+		return zero, false
+	}
+	page := i / p.pageSize
+	rows, ok := p.pages[page]
+	if !ok {
+		p.fetchPageAsync(page)
+		return zero, false
+	}
+	p.tick++
+	p.used[page] = p.tick
+	if off := i % p.pageSize; off < len(rows) {
+		return rows[off], true
+	}
+	return zero, false
+}
+
+// reset asks the question again (new filter, new order, changed data): it counts and
+// fetches the first page, then replaces what is shown in one go, so the list never
+// flickers empty while typing.
+func (p *pager[T]) reset() {
+	p.cancel()
+	p.gen++
+	gen := p.gen
+	ctx, cancel := context.WithCancel(context.Background())
+	p.ctx, p.cancel = ctx, cancel
+	p.pending = map[int]bool{}
+	go func() {
+		n, err := p.count(ctx)
+		var rows []T
+		if err == nil && n > 0 {
+			rows, err = p.fetch(ctx, 0, p.pageSize)
+		}
+		doUI(func() {
+			if gen != p.gen {
+				return
+			}
+			if err != nil {
+				if ctx.Err() == nil && p.onError != nil {
+					p.onError(err)
+				}
+				return
+			}
+			p.total, p.loaded = n, true
+			p.pages, p.used = map[int][]T{0: rows}, map[int]int{0: p.tick}
+			if p.onChange != nil {
+				p.onChange()
+			}
+		})
+	}()
+}
+
+// refresh fetches the pages again for the same question, keeping the rows on screen
+// until the new ones arrive; used after an edit.
+func (p *pager[T]) refresh() { p.reset() }
+
+func (p *pager[T]) fetchPageAsync(page int) {
+	if p.pending[page] {
+		return
+	}
+	p.pending[page] = true
+	gen, ctx := p.gen, p.ctx
+	go func() {
+		rows, err := p.fetch(ctx, page*p.pageSize, p.pageSize)
+		doUI(func() {
+			if gen != p.gen {
+				return
+			}
+			if err != nil {
+				// The page stays marked pending so that a failing database is not
+				// asked again for every visible row; the next reset tries again.
+				if ctx.Err() == nil && p.onError != nil {
+					p.onError(err)
+				}
+				return
+			}
+			delete(p.pending, page)
+			p.tick++
+			p.pages[page], p.used[page] = rows, p.tick
+			p.evict()
+			if p.onChange != nil {
+				p.onChange()
+			}
+		})
+	}()
+}
+
+// evict drops the pages used least recently beyond maxPages.
+func (p *pager[T]) evict() {
+	for len(p.pages) > p.maxPages {
+		oldest, at := -1, 0
+		for page, t := range p.used {
+			if oldest < 0 || t < at {
+				oldest, at = page, t
+			}
+		}
+		delete(p.pages, oldest)
+		delete(p.used, oldest)
+	}
+}

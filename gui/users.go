@@ -1,0 +1,298 @@
+package gui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"convive/core"
+)
+
+// searchDelay is how long the search waits after the last key before asking the
+// database, so that typing a name asks once rather than once per letter.
+const searchDelay = 150 * time.Millisecond
+
+// userColumn is one column of the Utilisateurs table.
+type userColumn struct {
+	title string
+	sort  core.UserSort // "" when the column cannot be sorted
+	width float32
+	value func(core.User) string
+}
+
+// UsersScreen is the Utilisateurs screen: a search box, the count, a virtualised table
+// of every user paged from the database, and the detail panel of the selected user.
+type UsersScreen struct {
+	// Search filters as you type, ignoring case and accents.
+	Search *Entry
+	// Count says how many users the table holds ("12 480 utilisateurs").
+	Count *widget.Label
+	// Table lists the users; its header row sorts.
+	Table *widget.Table
+	// Empty is shown instead of the table while there is no user at all.
+	Empty fyne.CanvasObject
+	// Detail edits the selected user.
+	Detail *UserDetail
+
+	filter   core.UserFilter
+	columns  []userColumn
+	headers  map[int]*widget.Button // header cells on screen, by column
+	pager    *pager[core.User]
+	debounce *time.Timer
+	content  fyne.CanvasObject
+	w        fyne.Window
+	st       UsersService
+}
+
+func newUsersScreen(w fyne.Window, st UsersService) *UsersScreen {
+	s := &UsersScreen{w: w, st: st, headers: map[int]*widget.Button{}}
+	s.columns = []userColumn{
+		{lang.X("users.col.login", "Identifiant"), core.SortLogin, 250, func(u core.User) string { return u.Login }},
+		{lang.X("users.col.first_name", "Prénom"), core.SortFirstName, 130, func(u core.User) string { return u.FirstName }},
+		{lang.X("users.col.last_name", "Nom"), core.SortLastName, 150, func(u core.User) string { return u.LastName }},
+		{lang.X("users.col.groups", "Groupes"), "", 200, func(u core.User) string { return strings.Join(u.Groups, ", ") }},
+		{lang.X("users.col.status", "Statut"), core.SortStatus, 100, func(u core.User) string { return statusLabel(u.Status) }},
+		{lang.X("users.col.created", "Créé le"), core.SortCreated, 140, func(u core.User) string { return formatDate(u.Created) }},
+	}
+
+	s.pager = newPager(
+		func(ctx context.Context) (int, error) { return st.CountUsers(ctx, s.query()) },
+		func(ctx context.Context, offset, limit int) ([]core.User, error) {
+			f := s.query()
+			f.Offset, f.Limit = offset, limit
+			return st.Users(ctx, f)
+		})
+	s.pager.onChange = s.refreshTable
+	s.pager.onError = func(err error) { showError(w, err) }
+
+	s.Search = NewEntry()
+	s.Search.SetPlaceHolder(lang.X("users.search", "Rechercher par nom, prénom ou identifiant (Ctrl+F)"))
+	s.Search.ActionItem = widget.NewIcon(theme.SearchIcon())
+	s.Search.OnChanged = s.onSearchChanged
+	s.Search.OnEscape = func() { s.Search.SetText("") }
+
+	s.Count = widget.NewLabel("")
+
+	s.Table = &widget.Table{
+		Length: func() (int, int) { return s.pager.Len(), len(s.columns) },
+		CreateCell: func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		UpdateCell:    s.updateCell,
+		ShowHeaderRow: true,
+		CreateHeader: func() fyne.CanvasObject {
+			b := &widget.Button{Importance: widget.LowImportance, Alignment: widget.ButtonAlignLeading, IconPlacement: widget.ButtonIconTrailingText}
+			return b
+		},
+		UpdateHeader: s.updateHeader,
+		OnSelected:   s.onSelected,
+	}
+	s.Table.ExtendBaseWidget(s.Table)
+	for i, c := range s.columns {
+		s.Table.SetColumnWidth(i, c.width)
+	}
+
+	empty := widget.NewLabel(lang.X("users.empty", "Aucun utilisateur pour l'instant. Importez un tableur ou invitez par e-mail."))
+	empty.Wrapping = fyne.TextWrapWord
+	empty.Alignment = fyne.TextAlignCenter
+	later := widget.NewLabel(lang.X("users.empty.later", "L'import et les invitations arriveront dans une prochaine version, dans les écrans Importer et Invitations. En attendant, la commande « convive users add » crée des comptes."))
+	later.Wrapping = fyne.TextWrapWord
+	later.Alignment = fyne.TextAlignCenter
+	later.Importance = widget.LowImportance
+	s.Empty = container.NewVBox(widget.NewIcon(theme.AccountIcon()), empty, later)
+	s.Empty.Hide()
+
+	s.Detail = newUserDetail(w, st, func(u core.User) { s.pager.refresh() })
+	s.Detail.box.Hide()
+
+	top := container.NewVBox(s.Search, s.Count)
+	list := container.NewStack(s.Table, container.NewCenter(container.New(&minWidth{w: 420}, s.Empty)))
+	s.content = container.NewBorder(top, nil, nil, s.Detail.box, list)
+	return s
+}
+
+func (s *UsersScreen) id() string                { return ScreenUsers }
+func (s *UsersScreen) icon() fyne.Resource       { return theme.AccountIcon() }
+func (s *UsersScreen) title() string             { return lang.X("nav.users", "Utilisateurs") }
+func (s *UsersScreen) action() fyne.CanvasObject { return nil }
+func (s *UsersScreen) view() fyne.CanvasObject   { return s.content }
+func (s *UsersScreen) subtitle() string {
+	return lang.X("users.subtitle", "Retrouvez n'importe quelle personne de votre organisation et modifiez sa fiche.")
+}
+
+func (s *UsersScreen) shown() { s.pager.reset() }
+
+// query is the filter of the table, without paging.
+func (s *UsersScreen) query() core.UserFilter { return s.filter }
+
+func (s *UsersScreen) onSearchChanged(text string) {
+	if s.debounce != nil {
+		s.debounce.Stop()
+	}
+	s.debounce = time.AfterFunc(searchDelay, func() {
+		doUI(func() {
+			if s.Search.Text != text || s.filter.Search == text {
+				return
+			}
+			s.filter.Search = text
+			s.pager.reset()
+		})
+	})
+}
+
+// sortBy orders the table by column col; a second click on the same column reverses
+// the order.
+func (s *UsersScreen) sortBy(col int) {
+	key := s.columns[col].sort
+	if key == "" {
+		return
+	}
+	if s.sortKey() == key {
+		s.filter.Desc = !s.filter.Desc
+	} else {
+		s.filter.Sort, s.filter.Desc = key, false
+	}
+	s.Table.Refresh()
+	s.pager.reset()
+}
+
+// sortKey is the column the table is sorted by, last name by default.
+func (s *UsersScreen) sortKey() core.UserSort {
+	if s.filter.Sort == "" {
+		return core.SortLastName
+	}
+	return s.filter.Sort
+}
+
+func (s *UsersScreen) refreshTable() {
+	n := s.pager.Len()
+	switch {
+	case n == 0 && s.filter.Search == "":
+		s.Count.SetText("")
+		s.Table.Hide()
+		s.Empty.Show()
+	case n == 0:
+		s.Count.SetText(lang.X("users.count.none", "Aucun utilisateur ne correspond à « {{.Search}} ».", map[string]any{"Search": s.filter.Search}))
+		s.Table.Show()
+		s.Empty.Hide()
+	case s.filter.Search != "":
+		s.Count.SetText(lang.XN("users.count.found", "{{.N}} utilisateurs correspondent à « {{.Search}} »", n,
+			map[string]any{"N": formatInt(n), "Search": s.filter.Search}))
+		s.Table.Show()
+		s.Empty.Hide()
+	default:
+		s.Count.SetText(lang.XN("users.count", "{{.N}} utilisateurs", n, count(n)))
+		s.Table.Show()
+		s.Empty.Hide()
+	}
+	s.Table.Refresh()
+}
+
+func (s *UsersScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	l := o.(*widget.Label)
+	u, ok := s.pager.Item(id.Row)
+	if !ok {
+		l.Importance = widget.LowImportance
+		l.SetText("…")
+		return
+	}
+	l.Importance = widget.MediumImportance
+	if s.columns[id.Col].sort == core.SortStatus {
+		l.Importance = statusImportance(u.Status)
+	}
+	l.SetText(s.columns[id.Col].value(u))
+}
+
+func (s *UsersScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
+	b := o.(*widget.Button)
+	if id.Col < 0 || id.Col >= len(s.columns) {
+		return
+	}
+	c := s.columns[id.Col]
+	s.headers[id.Col] = b
+	for col, other := range s.headers {
+		if other == b && col != id.Col {
+			delete(s.headers, col)
+		}
+	}
+	b.SetText(c.title)
+	switch {
+	case c.sort == "":
+		b.SetIcon(nil)
+		b.OnTapped = nil
+	case c.sort == s.sortKey() && s.filter.Desc:
+		b.SetIcon(theme.MenuDropDownIcon())
+	case c.sort == s.sortKey():
+		b.SetIcon(theme.MenuDropUpIcon())
+	default:
+		b.SetIcon(nil)
+	}
+	if c.sort != "" {
+		col := id.Col
+		b.OnTapped = func() { s.sortBy(col) }
+	}
+}
+
+// HeaderButton returns the header cell of column col while it is on screen, for tests
+// and keyboard helpers.
+func (s *UsersScreen) HeaderButton(col int) *widget.Button { return s.headers[col] }
+
+func (s *UsersScreen) onSelected(id widget.TableCellID) {
+	u, ok := s.pager.Item(id.Row)
+	if !ok {
+		return
+	}
+	s.Detail.box.Show()
+	s.Detail.loadAsync(u.ID)
+}
+
+// statusLabel is the short word shown for a user's status.
+func statusLabel(st core.UserStatus) string {
+	switch st {
+	case core.StatusInvited:
+		return lang.X("status.invited", "Invité")
+	case core.StatusDisabled:
+		return lang.X("status.disabled", "Désactivé")
+	default:
+		return lang.X("status.active", "Actif")
+	}
+}
+
+func statusImportance(st core.UserStatus) widget.Importance {
+	switch st {
+	case core.StatusInvited:
+		return widget.WarningImportance
+	case core.StatusDisabled:
+		return widget.LowImportance
+	default:
+		return widget.SuccessImportance
+	}
+}
+
+// minWidth lays its objects out stacked, at least w wide.
+type minWidth struct{ w float32 }
+
+func (m *minWidth) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	s := fyne.NewSize(m.w, 0)
+	for _, o := range objects {
+		if o.Visible() {
+			s = s.Max(o.MinSize())
+		}
+	}
+	return s.Max(fyne.NewSize(m.w, 0))
+}
+
+func (m *minWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+}

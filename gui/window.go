@@ -1,0 +1,301 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"convive/assets"
+	"convive/core"
+)
+
+// Default window size, used until the person resizes the window once.
+const (
+	defaultWidth  = 1100
+	defaultHeight = 720
+)
+
+// Screen identifiers, in the order of the navigation list.
+const (
+	ScreenDashboard   = "dashboard"
+	ScreenUsers       = "users"
+	ScreenGroups      = "groups"
+	ScreenCourses     = "courses"
+	ScreenInvitations = "invitations"
+	ScreenImport      = "import"
+	ScreenOutbox      = "outbox"
+	ScreenSettings    = "settings"
+)
+
+// screen is one entry of the navigation: what it shows and when it is shown.
+type screen interface {
+	id() string
+	icon() fyne.Resource
+	title() string
+	// subtitle says in one sentence what the screen is for.
+	subtitle() string
+	// action is the screen's main button, or nil when it has none yet.
+	action() fyne.CanvasObject
+	view() fyne.CanvasObject
+	// shown runs each time the screen is displayed, to bring its data up to date.
+	shown()
+}
+
+// MainWindow is Convive's single window: navigation on the left, the current screen on
+// the right under its title, a status bar at the bottom.
+type MainWindow struct {
+	// Window is the Fyne window; the caller shows it (ShowAndRun).
+	Window fyne.Window
+
+	// Nav lists the screens; selecting an item shows its screen.
+	Nav *widget.List
+	// Title, Subtitle and Action are the header of the current screen.
+	Title    *widget.Label
+	Subtitle *widget.Label
+	Action   *fyne.Container
+	// DatabaseStatus and OutboxStatus make up the status bar.
+	DatabaseStatus *widget.Label
+	OutboxStatus   *widget.Label
+
+	Dashboard *DashboardScreen
+	Users     *UsersScreen
+	Groups    *GroupsScreen
+	Settings  *SettingsScreen
+
+	st      Services
+	screens []screen
+	current int
+	body    *fyne.Container
+	stats   core.Stats
+}
+
+// NewMainWindow builds the window over st. The window is titled "Convive", takes the
+// size saved in the "ui.window" setting and saves it again when it closes. It opens on
+// the Tableau de bord; the caller shows it.
+func NewMainWindow(a fyne.App, st Services) *MainWindow {
+	mw := &MainWindow{st: st, Window: a.NewWindow("Convive")}
+	if len(assets.IconPNG) > 0 {
+		mw.Window.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
+	}
+	mw.Window.Resize(mw.savedSize())
+	mw.Window.SetCloseIntercept(func() {
+		mw.saveSize()
+		mw.Window.Close()
+	})
+	mw.Window.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+		mw.ShowScreen(ScreenUsers)
+		mw.Window.Canvas().Focus(mw.Users.Search)
+	})
+	mw.build()
+	return mw
+}
+
+// build makes every screen and lays the window out, in the current language.
+func (mw *MainWindow) build() {
+	w := mw.Window
+	mw.Dashboard = newDashboardScreen(mw)
+	mw.Users = newUsersScreen(w, mw.st)
+	mw.Groups = newGroupsScreen(w, mw.st)
+	mw.Settings = newSettingsScreen(mw)
+	mw.screens = []screen{
+		mw.Dashboard,
+		mw.Users,
+		mw.Groups,
+		newLaterScreen(ScreenCourses, theme.ListIcon(),
+			lang.X("nav.courses", "Parcours"),
+			lang.X("courses.subtitle", "Préparez les parcours et leurs sessions datées, et inscrivez-y des apprenants."),
+			lang.X("courses.later", "Les parcours et les sessions arrivent dans une prochaine version de Convive.")),
+		newLaterScreen(ScreenInvitations, theme.MailSendIcon(),
+			lang.X("nav.invitations", "Invitations"),
+			lang.X("invitations.subtitle", "Suivez les invitations en attente, relancez-les ou annulez-les."),
+			lang.X("invitations.later", "L'envoi et le suivi des invitations par e-mail arrivent dans une prochaine version de Convive.")),
+		newLaterScreen(ScreenImport, theme.UploadIcon(),
+			lang.X("nav.import", "Importer"),
+			lang.X("import.subtitle", "Créez ou mettez à jour de nombreux comptes d'un coup à partir d'un tableur."),
+			lang.X("import.later", "L'import de tableurs (.xlsx et .csv) arrive dans une prochaine version de Convive.")),
+		newLaterScreen(ScreenOutbox, theme.MailComposeIcon(),
+			lang.X("nav.outbox", "Boîte d'envoi"),
+			lang.X("outbox.subtitle", "Les e-mails préparés attendent ici d'être envoyés par le serveur de votre organisation."),
+			lang.X("outbox.later", "L'envoi des e-mails arrive dans une prochaine version de Convive.")),
+		mw.Settings,
+	}
+
+	mw.Title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	mw.Title.SizeName = theme.SizeNameHeadingText
+	mw.Subtitle = widget.NewLabel("")
+	mw.Subtitle.Wrapping = fyne.TextWrapWord
+	mw.Action = container.NewHBox()
+	header := container.NewBorder(nil, nil, nil, container.NewCenter(mw.Action),
+		container.NewVBox(mw.Title, mw.Subtitle))
+
+	mw.Nav = widget.NewList(
+		func() int { return len(mw.screens) },
+		func() fyne.CanvasObject {
+			badge := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+			badge.Importance = widget.HighImportance
+			return container.NewBorder(nil, nil, widget.NewIcon(theme.HomeIcon()), badge,
+				widget.NewLabel("Boîte d'envoi"))
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			s := mw.screens[i]
+			c := o.(*fyne.Container)
+			c.Objects[0].(*widget.Label).SetText(s.title())
+			c.Objects[1].(*widget.Icon).SetResource(s.icon())
+			badge := c.Objects[2].(*widget.Label)
+			n := 0
+			switch s.id() {
+			case ScreenInvitations:
+				n = mw.stats.PendingInvitations
+			case ScreenOutbox:
+				n = mw.stats.OutboxWaiting
+			}
+			if n > 0 {
+				badge.SetText(formatInt(n))
+			} else {
+				badge.SetText("")
+			}
+		})
+	mw.Nav.OnSelected = func(i widget.ListItemID) { mw.show(i) }
+
+	mw.DatabaseStatus = widget.NewLabel(lang.X("status.database", "Base de données : {{.Path}}", map[string]any{"Path": mw.st.Path()}))
+	mw.DatabaseStatus.Truncation = fyne.TextTruncateEllipsis
+	mw.OutboxStatus = widget.NewLabel(lang.X("status.outbox.none", "Boîte d'envoi : aucun serveur configuré"))
+	status := container.NewBorder(widget.NewSeparator(), nil, nil, mw.OutboxStatus, mw.DatabaseStatus)
+
+	mw.body = container.NewStack()
+	page := container.NewBorder(container.NewVBox(header, widget.NewSeparator()), nil, nil, nil, mw.body)
+	nav := container.NewBorder(nil, nil, nil, widget.NewSeparator(), mw.Nav)
+	mw.Window.SetContent(container.NewBorder(nil, status, nav, nil, container.NewPadded(page)))
+	mw.current = -1
+	mw.Nav.Select(0)
+}
+
+// ShowScreen displays the screen with the given identifier (ScreenUsers…).
+func (mw *MainWindow) ShowScreen(id string) {
+	for i, s := range mw.screens {
+		if s.id() == id {
+			mw.Nav.Select(i)
+			return
+		}
+	}
+}
+
+// CurrentScreen returns the identifier of the screen on display.
+func (mw *MainWindow) CurrentScreen() string {
+	if mw.current < 0 {
+		return ""
+	}
+	return mw.screens[mw.current].id()
+}
+
+func (mw *MainWindow) show(i int) {
+	if i < 0 || i >= len(mw.screens) {
+		return
+	}
+	s := mw.screens[i]
+	mw.current = i
+	mw.Title.SetText(s.title())
+	mw.Subtitle.SetText(s.subtitle())
+	mw.Action.RemoveAll()
+	if a := s.action(); a != nil {
+		mw.Action.Add(a)
+	}
+	mw.body.Objects = []fyne.CanvasObject{s.view()}
+	mw.body.Refresh()
+	s.shown()
+	mw.refreshCountsAsync()
+}
+
+// refreshCountsAsync updates the counts beside Invitations and Boîte d'envoi.
+func (mw *MainWindow) refreshCountsAsync() {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		stats, err := mw.st.Stats(ctx)
+		if err != nil {
+			log.Printf("convive: counts for the navigation: %v", err)
+			return
+		}
+		doUI(func() {
+			if stats != mw.stats {
+				mw.stats = stats
+				mw.Nav.Refresh()
+			}
+		})
+	}()
+}
+
+// savedSize reads the "ui.window" setting ("1100x720"); a missing or odd value gives
+// the default size.
+func (mw *MainWindow) savedSize() fyne.Size {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	v, err := mw.st.Setting(ctx, SettingWindow)
+	if err != nil {
+		log.Printf("convive: reading the window size: %v", err)
+	}
+	var w, h float32
+	if _, err := fmt.Sscanf(v, "%gx%g", &w, &h); err != nil || w < 400 || h < 300 || w > 10000 || h > 10000 {
+		return fyne.NewSize(defaultWidth, defaultHeight)
+	}
+	return fyne.NewSize(w, h)
+}
+
+// saveSize writes the window size into "ui.window"; it runs as the window closes, so it
+// waits for the write.
+func (mw *MainWindow) saveSize() {
+	s := mw.Window.Canvas().Size()
+	if s.Width < 1 || s.Height < 1 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := mw.st.SetSetting(ctx, SettingWindow, fmt.Sprintf("%dx%d", int(s.Width+0.5), int(s.Height+0.5))); err != nil {
+		log.Printf("convive: saving the window size: %v", err)
+	}
+}
+
+// applyLanguage switches the window to code ("fr" or "en") by loading the translations
+// again and rebuilding every screen; then it shows the Paramètres screen again.
+func (mw *MainWindow) applyLanguage(code string) {
+	SetLanguage(code)
+	if err := LoadTranslations(); err != nil {
+		log.Printf("convive: loading translations: %v", err)
+	}
+	mw.build()
+	mw.ShowScreen(ScreenSettings)
+}
+
+// laterScreen stands for a screen that a later version brings: it says so plainly and
+// offers no button.
+type laterScreen struct {
+	sid, name, sub, message string
+	res                     fyne.Resource
+	content                 fyne.CanvasObject
+}
+
+func newLaterScreen(id string, icon fyne.Resource, title, subtitle, message string) *laterScreen {
+	l := widget.NewLabel(message)
+	l.Wrapping = fyne.TextWrapWord
+	l.Alignment = fyne.TextAlignCenter
+	ic := widget.NewIcon(icon)
+	return &laterScreen{sid: id, res: icon, name: title, sub: subtitle, message: message,
+		content: container.NewVBox(layout.NewSpacer(), container.NewCenter(container.NewGridWrap(fyne.NewSize(64, 64), ic)), l, layout.NewSpacer())}
+}
+
+func (s *laterScreen) id() string                { return s.sid }
+func (s *laterScreen) icon() fyne.Resource       { return s.res }
+func (s *laterScreen) title() string             { return s.name }
+func (s *laterScreen) subtitle() string          { return s.sub }
+func (s *laterScreen) action() fyne.CanvasObject { return nil }
+func (s *laterScreen) view() fyne.CanvasObject   { return s.content }
+func (s *laterScreen) shown()                    {}
