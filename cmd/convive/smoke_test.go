@@ -1,0 +1,304 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The smoke test starts the real binary on a virtual display, as a person would start
+// it, and watches what it logs. It needs Xvfb and xdotool (or xwininfo); without them it
+// is skipped on a developer's machine and fails in CI (CI set), where `make test` has
+// installed them. CONVIVE_SMOKE_SCREENSHOT=path.png keeps a screenshot of the window.
+
+const windowWait = 60 * time.Second
+
+func TestTheAppOpensItsWindowUnderXvfbAndLogsNoError(t *testing.T) {
+	if testing.Short() {
+		t.Skip("smoke test skipped with -short")
+	}
+	xvfb := requireTool(t, "Xvfb")
+	finder := windowFinder(t)
+
+	dir := t.TempDir()
+	bin := buildBinary(t, dir)
+	db := filepath.Join(dir, "convive.db")
+
+	// Some data, through the real binary's command line, so the window has rows to show.
+	for _, args := range [][]string{
+		{"groups", "add", "Ventes/Région Sud"},
+		{"users", "add", "anne.lefevre@example.com", "--first-name", "Anne", "--last-name", "Lefèvre", "--group", "Ventes/Région Sud"},
+		{"users", "add", "jean.dupont@example.com", "--first-name", "Jean", "--last-name", "Dupont"},
+	} {
+		out, err := exec.Command(bin, append([]string{"--db", db}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("convive %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+
+	display := startXvfb(t, xvfb)
+	env := append(cleanEnv(), "LANG=C", "DISPLAY="+display, "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
+
+	var logs syncBuffer
+	app := exec.Command(bin, "--db", db)
+	app.Env = env
+	app.Dir = dir
+	app.Stdout, app.Stderr = &logs, &logs
+	if err := app.Start(); err != nil {
+		t.Fatalf("starting convive: %v", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- app.Wait() }()
+	t.Cleanup(func() {
+		_ = app.Process.Kill()
+		<-exited
+	})
+
+	start := time.Now()
+	for {
+		if finder(display) {
+			break
+		}
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("convive stopped before showing its window (%v); it logged:\n%s", err, logs.String())
+		case <-time.After(250 * time.Millisecond):
+		}
+		if time.Since(start) > windowWait {
+			t.Fatalf("no window titled « Convive » after %v; convive logged:\n%s", windowWait, logs.String())
+		}
+	}
+	t.Logf("window shown after %v", time.Since(start).Round(100*time.Millisecond))
+
+	// Let the first screen draw, and whatever it logs arrive.
+	time.Sleep(2 * time.Second)
+	select {
+	case err := <-exited:
+		exited <- err
+		t.Fatalf("convive stopped right after showing its window (%v); it logged:\n%s", err, logs.String())
+	default:
+	}
+	screenshot(t, display, dir)
+
+	if bad := errorLines(logs.String()); len(bad) > 0 {
+		t.Errorf("convive logged errors:\n%s", strings.Join(bad, "\n"))
+	}
+	if s := logs.String(); s != "" {
+		t.Logf("convive logged:\n%s", s)
+	}
+}
+
+// requireTool returns the path of a program the smoke test needs: missing, the test is
+// skipped, unless CI is set.
+func requireTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is missing: `make test-deps` installs it", name)
+	}
+	t.Skipf("%s is missing (make test-deps installs it)", name)
+	return ""
+}
+
+// windowFinder returns a function that tells whether a window titled exactly
+// "Convive" exists on a display, with xdotool or else xwininfo.
+func windowFinder(t *testing.T) func(display string) bool {
+	t.Helper()
+	if p, err := exec.LookPath("xdotool"); err == nil {
+		return func(display string) bool {
+			cmd := exec.Command(p, "search", "--name", "^Convive$")
+			cmd.Env = append(cleanEnv(), "DISPLAY="+display)
+			out, err := cmd.Output()
+			return err == nil && len(bytes.TrimSpace(out)) > 0
+		}
+	}
+	p := requireTool(t, "xwininfo")
+	return func(display string) bool {
+		cmd := exec.Command(p, "-root", "-tree")
+		cmd.Env = append(cleanEnv(), "DISPLAY="+display)
+		out, err := cmd.Output()
+		return err == nil && bytes.Contains(out, []byte(`"Convive":`))
+	}
+}
+
+// buildBinary builds cmd/convive the way `make build` does and returns its path.
+func buildBinary(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "convive")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "build", "-ldflags", "-X main.version=smoke", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startXvfb starts a virtual display on a free number chosen by Xvfb itself
+// (-displayfd) and returns its name, e.g. ":1".
+func startXvfb(t *testing.T, xvfb string) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var logs syncBuffer
+	x := exec.Command(xvfb, "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	x.ExtraFiles = []*os.File{w}
+	x.Stdout, x.Stderr = &logs, &logs
+	if err := x.Start(); err != nil {
+		t.Fatalf("starting Xvfb: %v", err)
+	}
+	w.Close()
+	t.Cleanup(func() {
+		_ = x.Process.Kill()
+		_ = x.Wait()
+	})
+	number := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		number <- strings.TrimSpace(line)
+	}()
+	select {
+	case n := <-number:
+		if n == "" {
+			t.Fatalf("Xvfb did not start:\n%s", logs.String())
+		}
+		return ":" + n
+	case <-time.After(30 * time.Second):
+		t.Fatalf("Xvfb gave no display number in 30 s:\n%s", logs.String())
+	}
+	return ""
+}
+
+// screenshot saves the whole display in the test's folder, and where
+// CONVIVE_SMOKE_SCREENSHOT says, when ImageMagick's import is installed.
+func screenshot(t *testing.T, display, dir string) {
+	t.Helper()
+	imp, err := exec.LookPath("import")
+	if err != nil {
+		t.Log("no screenshot: ImageMagick's import is not installed")
+		return
+	}
+	path := filepath.Join(dir, "convive.png")
+	if keep := os.Getenv("CONVIVE_SMOKE_SCREENSHOT"); keep != "" {
+		path = keep
+	}
+	cmd := exec.Command(imp, "-window", "root", path)
+	cmd.Env = append(cleanEnv(), "DISPLAY="+display)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Logf("no screenshot: %v\n%s", err, out)
+		return
+	}
+	t.Logf("screenshot: %s", path)
+}
+
+// cleanEnv is the test's environment without what would change the run: the language,
+// the display and the database.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch {
+		case k == "LANG", k == "LANGUAGE", strings.HasPrefix(k, "LC_"), k == "DISPLAY", k == "WAYLAND_DISPLAY",
+			k == "XAUTHORITY", k == envDB, k == "HOME", k == "XDG_CONFIG_HOME":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// Lines in the log that mean something went wrong in Convive.
+var errorLine = regexp.MustCompile(`^(Erreur|Avertissement)\b|^panic:|^fatal error:|DATA RACE|Error in Fyne call thread|Fyne error:`)
+
+// Causes of Fyne errors that come from the test machine, not from Convive: a virtual
+// display has no D-Bus session (notifications, portal, theme settings).
+var harmlessCause = regexp.MustCompile(`(?i)d-?bus|org\.freedesktop|session bus`)
+
+// Lines from GTK and GLib about the desktop session (no D-Bus, no dconf, no
+// accessibility bus under Xvfb): they say nothing about Convive.
+var desktopNoise = regexp.MustCompile(`^\(\S+:\d+\): (Gtk|GLib|GLib-GIO|dconf|dbind|atk-bridge)-(WARNING|Message)`)
+
+// errorLines returns the error lines of a log. A Fyne error spans three lines (message,
+// Cause, At); it is harmless only when its cause is the missing desktop session.
+func errorLines(log string) []string {
+	lines := strings.Split(log, "\n")
+	var bad []string
+	for i, line := range lines {
+		if desktopNoise.MatchString(line) || !errorLine.MatchString(line) {
+			continue
+		}
+		if strings.Contains(line, "Fyne error:") && i+1 < len(lines) && harmlessCause.MatchString(line+lines[i+1]) {
+			continue
+		}
+		bad = append(bad, line)
+		if strings.Contains(line, "Fyne error:") && i+1 < len(lines) {
+			bad = append(bad, lines[i+1])
+		}
+	}
+	return bad
+}
+
+func TestErrorLinesTellConviveErrorsFromDesktopNoise(t *testing.T) {
+	log := strings.Join([]string{
+		"2026/11/25 11:46:49 Fyne error:  Translation failure",
+		`2026/11/25 11:46:49   Cause: message "nav.users" not found in language "fr"`,
+		"2026/11/25 11:46:49   At: lang.go:73",
+		"2026/11/25 11:46:49 Fyne error:  Failed to read settings",
+		"2026/11/25 11:46:49   Cause: dbus: couldn't determine address of session bus",
+		"(convive:1234): Gtk-WARNING **: 11:46:49.000: cannot open display",
+		"(convive:1234): dconf-WARNING **: failed to commit changes to dconf",
+		"Erreur\u00a0: Le fichier « x.db » n'est pas un fichier de données Convive.",
+		"*** Error in Fyne call thread, this should have been called in fyne.Do[AndWait] ***",
+		"panic: runtime error: index out of range",
+	}, "\n")
+	got := errorLines(log)
+	want := []string{
+		"2026/11/25 11:46:49 Fyne error:  Translation failure",
+		`2026/11/25 11:46:49   Cause: message "nav.users" not found in language "fr"`,
+		"Erreur\u00a0: Le fichier « x.db » n'est pas un fichier de données Convive.",
+		"*** Error in Fyne call thread, this should have been called in fyne.Do[AndWait] ***",
+		"panic: runtime error: index out of range",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("errorLines =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// syncBuffer is a bytes.Buffer that a process and the test can use at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var _ io.Writer = (*syncBuffer)(nil)
