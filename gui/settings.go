@@ -24,8 +24,8 @@ type SettingsScreen struct {
 	Save  *widget.Button
 	Saved *widget.Label
 
-	content       fyne.CanvasObject
-	mw            *MainWindow
+	content fyne.CanvasObject
+	mw      *MainWindow
 }
 
 // Names of the languages, each written in its own language.

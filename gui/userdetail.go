@@ -23,7 +23,7 @@ type UserDetail struct {
 	Name *widget.Label
 	// Login, Email, Status, Created and Updated are read-only facts.
 	Login, Email, Status, Created, Updated *widget.Label
-	FirstName, LastName                   *Entry
+	FirstName, LastName                    *Entry
 	// Language offers Français and Anglais; Role offers Apprenant, Formateur, Administrateur.
 	Language, Role *widget.Select
 	// Groups has one box per subgroup, labelled by path.
