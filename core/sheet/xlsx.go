@@ -535,6 +535,10 @@ func (r *xlsxRows) xmlError(err error) error {
 	if r.lr.exceeded {
 		return errTooBig(r.book.file, r.book.limit)
 	}
+	if errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrChecksum) {
+		// the part inflates to more than its header says, or to something else
+		return errCorrupt(r.book.file, err)
+	}
 	return errCutXML(r.book.file, r.sheet, r.cur, err)
 }
 
