@@ -421,3 +421,11 @@ func TestVersion(t *testing.T) {
 	}
 	fails(t, exitUsage, "version", "2")
 }
+
+func TestWrapTextFoldsAtSpacesWithinTheWidth(t *testing.T) {
+	got := wrapText("Le fichier « /tmp/notes.db » n'est pas un fichier de données Convive.", 30)
+	want := "Le fichier « /tmp/notes.db »\nn'est pas un fichier de\ndonnées Convive."
+	if got != want {
+		t.Errorf("wrapText = %q, want %q", got, want)
+	}
+}

@@ -49,56 +49,109 @@ func TestTheAppOpensItsWindowUnderXvfbAndLogsNoError(t *testing.T) {
 	}
 
 	display := startXvfb(t, xvfb)
-	env := append(cleanEnv(), "LANG=C", "DISPLAY="+display, "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
-
-	var logs syncBuffer
-	app := exec.Command(bin, "--db", db)
-	app.Env = env
-	app.Dir = dir
-	app.Stdout, app.Stderr = &logs, &logs
-	if err := app.Start(); err != nil {
-		t.Fatalf("starting convive: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- app.Wait() }()
-	t.Cleanup(func() {
-		_ = app.Process.Kill()
-		<-exited
-	})
-
-	start := time.Now()
-	for {
-		if finder(display) {
-			break
-		}
-		select {
-		case err := <-exited:
-			exited <- err
-			t.Fatalf("convive stopped before showing its window (%v); it logged:\n%s", err, logs.String())
-		case <-time.After(250 * time.Millisecond):
-		}
-		if time.Since(start) > windowWait {
-			t.Fatalf("no window titled « Convive » after %v; convive logged:\n%s", windowWait, logs.String())
-		}
-	}
-	t.Logf("window shown after %v", time.Since(start).Round(100*time.Millisecond))
+	app := launch(t, bin, display, dir, "--db", db)
+	app.waitForWindow(t, finder)
 
 	// Let the first screen draw, and whatever it logs arrive.
 	time.Sleep(2 * time.Second)
-	select {
-	case err := <-exited:
-		exited <- err
-		t.Fatalf("convive stopped right after showing its window (%v); it logged:\n%s", err, logs.String())
-	default:
-	}
+	app.mustBeRunning(t)
 	screenshot(t, display, dir)
 
-	if bad := errorLines(logs.String()); len(bad) > 0 {
+	if bad := errorLines(app.logs.String()); len(bad) > 0 {
 		t.Errorf("convive logged errors:\n%s", strings.Join(bad, "\n"))
 	}
-	if s := logs.String(); s != "" {
+	if s := app.logs.String(); s != "" {
 		t.Logf("convive logged:\n%s", s)
 	}
+
+	app.stop(t, finder)
+
+	t.Run("a file that is not a Convive database is explained in a window and on stderr", func(t *testing.T) {
+		notes := filepath.Join(dir, "notes.db")
+		if err := os.WriteFile(notes, []byte("des notes, pas une base de données\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		app := launch(t, bin, display, dir, "--db", notes)
+		app.waitForWindow(t, finder)
+		if !strings.Contains(app.logs.String(), "Erreur\u00a0: Le fichier") {
+			t.Errorf("stderr does not explain the refusal:\n%s", app.logs.String())
+		}
+	})
+}
+
+// process is a running convive and what it logged.
+type process struct {
+	cmd    *exec.Cmd
+	logs   *syncBuffer
+	exited chan error
+}
+
+// launch starts the binary on display with LANG=C and a private home folder; the
+// process is killed when the test ends.
+func launch(t *testing.T, bin, display, dir string, args ...string) *process {
+	t.Helper()
+	p := &process{cmd: exec.Command(bin, args...), logs: new(syncBuffer), exited: make(chan error, 1)}
+	p.cmd.Env = append(cleanEnv(), "LANG=C", "DISPLAY="+display, "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
+	p.cmd.Dir = dir
+	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("starting convive: %v", err)
+	}
+	go func() { p.exited <- p.cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+	})
+	return p
+}
+
+// waitForWindow waits until a window titled "Convive" is shown, and fails if the
+// process stops first or nothing shows within windowWait.
+func (p *process) waitForWindow(t *testing.T, finder func(string) bool) {
+	t.Helper()
+	display := envValue(p.cmd.Env, "DISPLAY")
+	start := time.Now()
+	for !finder(display) {
+		p.mustBeRunning(t)
+		if time.Since(start) > windowWait {
+			t.Fatalf("no window titled « Convive » after %v; convive logged:\n%s", windowWait, p.logs.String())
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	t.Logf("window shown after %v", time.Since(start).Round(100*time.Millisecond))
+}
+
+// stop kills the process and waits until its window is gone.
+func (p *process) stop(t *testing.T, finder func(string) bool) {
+	t.Helper()
+	_ = p.cmd.Process.Kill()
+	err := <-p.exited
+	p.exited <- err
+	for start := time.Now(); finder(envValue(p.cmd.Env, "DISPLAY")); time.Sleep(100 * time.Millisecond) {
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("the window of a killed convive is still shown after 10 s")
+		}
+	}
+}
+
+// mustBeRunning fails the test if the process has stopped.
+func (p *process) mustBeRunning(t *testing.T) {
+	t.Helper()
+	select {
+	case err := <-p.exited:
+		p.exited <- err
+		t.Fatalf("convive stopped (%v); it logged:\n%s", err, p.logs.String())
+	default:
+	}
+}
+
+func envValue(env []string, key string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // requireTool returns the path of a program the smoke test needs: missing, the test is
@@ -229,16 +282,18 @@ func cleanEnv() []string {
 // Lines in the log that mean something went wrong in Convive.
 var errorLine = regexp.MustCompile(`^(Erreur|Avertissement)\b|^panic:|^fatal error:|DATA RACE|Error in Fyne call thread|Fyne error:`)
 
-// Causes of Fyne errors that come from the test machine, not from Convive: a virtual
-// display has no D-Bus session (notifications, portal, theme settings).
-var harmlessCause = regexp.MustCompile(`(?i)d-?bus|org\.freedesktop|session bus`)
+// Fyne errors that come from the test machine or from Fyne itself, not from Convive:
+// a virtual display has no D-Bus session (notifications, portal, theme settings), and on
+// the very first start Fyne may read its own preferences file while it writes it
+// ("Preferences load error:" caused by EOF; the next read succeeds).
+var harmlessFyneError = regexp.MustCompile(`(?i)Cause: .*(d-?bus|org\.freedesktop|session bus)|Preferences load error:\s+\S+ \S+\s+Cause: EOF$`)
 
 // Lines from GTK and GLib about the desktop session (no D-Bus, no dconf, no
 // accessibility bus under Xvfb): they say nothing about Convive.
 var desktopNoise = regexp.MustCompile(`^\(\S+:\d+\): (Gtk|GLib|GLib-GIO|dconf|dbind|atk-bridge)-(WARNING|Message)`)
 
 // errorLines returns the error lines of a log. A Fyne error spans three lines (message,
-// Cause, At); it is harmless only when its cause is the missing desktop session.
+// Cause, At); only the message and cause are kept, and harmlessFyneError ones skipped.
 func errorLines(log string) []string {
 	lines := strings.Split(log, "\n")
 	var bad []string
@@ -246,7 +301,7 @@ func errorLines(log string) []string {
 		if desktopNoise.MatchString(line) || !errorLine.MatchString(line) {
 			continue
 		}
-		if strings.Contains(line, "Fyne error:") && i+1 < len(lines) && harmlessCause.MatchString(line+lines[i+1]) {
+		if strings.Contains(line, "Fyne error:") && i+1 < len(lines) && harmlessFyneError.MatchString(line+" "+lines[i+1]) {
 			continue
 		}
 		bad = append(bad, line)
@@ -264,6 +319,11 @@ func TestErrorLinesTellConviveErrorsFromDesktopNoise(t *testing.T) {
 		"2026/11/25 11:46:49   At: lang.go:73",
 		"2026/11/25 11:46:49 Fyne error:  Failed to read settings",
 		"2026/11/25 11:46:49   Cause: dbus: couldn't determine address of session bus",
+		"2026/11/25 11:48:58 Fyne error:  Preferences load error:",
+		"2026/11/25 11:48:58   Cause: EOF",
+		"2026/11/25 11:48:58   At: app/preferences.go:103",
+		"2026/11/25 11:48:58 Fyne error:  Preferences load error:",
+		"2026/11/25 11:48:58   Cause: invalid character 'x' looking for beginning of value",
 		"(convive:1234): Gtk-WARNING **: 11:46:49.000: cannot open display",
 		"(convive:1234): dconf-WARNING **: failed to commit changes to dconf",
 		"Erreur\u00a0: Le fichier « x.db » n'est pas un fichier de données Convive.",
@@ -274,6 +334,8 @@ func TestErrorLinesTellConviveErrorsFromDesktopNoise(t *testing.T) {
 	want := []string{
 		"2026/11/25 11:46:49 Fyne error:  Translation failure",
 		`2026/11/25 11:46:49   Cause: message "nav.users" not found in language "fr"`,
+		"2026/11/25 11:48:58 Fyne error:  Preferences load error:",
+		"2026/11/25 11:48:58   Cause: invalid character 'x' looking for beginning of value",
 		"Erreur\u00a0: Le fichier « x.db » n'est pas un fichier de données Convive.",
 		"*** Error in Fyne call thread, this should have been called in fyne.Do[AndWait] ***",
 		"panic: runtime error: index out of range",

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -54,11 +56,33 @@ func showStartupError(err error) {
 	a := app.NewWithID(appID)
 	a.SetIcon(icon())
 	w := a.NewWindow("Convive")
-	text := widget.NewLabel(french("Convive ne peut pas s'ouvrir.\n\n" + message(err)))
-	text.Wrapping = fyne.TextWrapWord
+	title := widget.NewLabelWithStyle("Convive ne peut pas s'ouvrir.", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	// A wrapping label would make the window as tall as its narrowest layout; the
+	// sentence is folded here instead, at a width that reads well.
+	text := widget.NewLabel(wrapText(french(message(err)), 72))
 	quit := &widget.Button{Text: "Fermer", Importance: widget.HighImportance, OnTapped: a.Quit}
-	w.SetContent(container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), quit), nil, nil, text))
-	w.Resize(fyne.NewSize(520, 220))
+	w.SetContent(container.NewVBox(title, text, container.NewHBox(layout.NewSpacer(), quit)))
 	w.CenterOnScreen()
 	w.ShowAndRun()
+}
+
+// wrapText folds s into lines of at most width characters, at spaces.
+func wrapText(s string, width int) string {
+	var b strings.Builder
+	n := 0
+	for i, word := range strings.Fields(s) {
+		l := utf8.RuneCountInString(word)
+		switch {
+		case i == 0:
+		case n+1+l > width:
+			b.WriteByte('\n')
+			n = 0
+		default:
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(word)
+		n += l
+	}
+	return b.String()
 }
