@@ -61,7 +61,6 @@ func newGroupsScreen(w fyne.Window, st GroupsService) *GroupsScreen {
 		func(id widget.TreeNodeID) bool { return id == "" || len(s.children[id]) > 0 },
 		func(bool) fyne.CanvasObject {
 			n := widget.NewLabel("")
-			n.Importance = widget.LowImportance
 			name := widget.NewLabel("")
 			name.Truncation = fyne.TextTruncateEllipsis
 			return container.NewBorder(nil, nil, nil, n, name)
@@ -105,7 +104,6 @@ func newGroupsScreen(w fyne.Window, st GroupsService) *GroupsScreen {
 		func() int { return s.pager.Len() },
 		func() fyne.CanvasObject {
 			login := widget.NewLabel("")
-			login.Importance = widget.LowImportance
 			login.Truncation = fyne.TextTruncateEllipsis
 			name := widget.NewLabel("")
 			name.Truncation = fyne.TextTruncateEllipsis

@@ -53,7 +53,6 @@ func newSettingsScreen(mw *MainWindow) *SettingsScreen {
 	help := func(text string) *widget.Label {
 		l := widget.NewLabel(text)
 		l.Wrapping = fyne.TextWrapWord
-		l.Importance = widget.LowImportance
 		return l
 	}
 	nameItem := widget.NewFormItem(lang.X("settings.name", "Nom de la plateforme"), s.Name)

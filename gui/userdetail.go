@@ -21,7 +21,7 @@ import (
 type UserDetail struct {
 	// Name is the panel's heading, the person's full name.
 	Name *widget.Label
-	// Login, Email, Status, Created and Updated are read-only facts.
+	// Login, Email (shown for an alias only), Status, Created and Updated are read-only.
 	Login, Email, Status, Created, Updated *widget.Label
 	FirstName, LastName                    *Entry
 	// Language offers Français and Anglais; Role offers Apprenant, Formateur, Administrateur.
@@ -86,8 +86,6 @@ func newUserDetail(w fyne.Window, st UsersService, onSaved func(core.User)) *Use
 	d.History = container.NewVBox()
 
 	form := widget.NewForm(
-		widget.NewFormItem(lang.X("user.login", "Identifiant"), d.Login),
-		widget.NewFormItem(lang.X("user.email", "Envoi à"), d.Email),
 		widget.NewFormItem(lang.X("user.first_name", "Prénom"), d.FirstName),
 		widget.NewFormItem(lang.X("user.last_name", "Nom"), d.LastName),
 		widget.NewFormItem(lang.X("user.language", "Langue"), d.Language),
@@ -101,13 +99,15 @@ func newUserDetail(w fyne.Window, st UsersService, onSaved func(core.User)) *Use
 	body := container.NewVBox(
 		form,
 		groupsTitle, d.NoGroups, d.Groups,
-		container.NewHBox(d.Save, d.Saved),
 		widget.NewSeparator(),
 		historyTitle, d.History,
 	)
-	head := container.NewBorder(nil, nil, nil, d.Close, d.Name)
+	// The login is written in full under the name, across the panel, since it is what
+	// people look for; the delivery address only differs for a "#" alias.
+	head := container.NewVBox(container.NewBorder(nil, nil, nil, d.Close, d.Name), d.Login, d.Email)
+	foot := container.NewVBox(widget.NewSeparator(), container.NewHBox(d.Save, d.Saved))
 	d.box = container.NewBorder(nil, nil, widget.NewSeparator(), nil,
-		container.New(&minWidth{w: 360}, container.NewBorder(head, nil, nil, nil, container.NewVScroll(body))))
+		container.New(&minWidth{w: 360}, container.NewBorder(head, foot, nil, nil, container.NewVScroll(body))))
 	return d
 }
 
@@ -151,7 +151,13 @@ func (d *UserDetail) fill(u core.User, mine []int64, groups []core.Group, entrie
 	d.user = u
 	d.Name.SetText(u.FullName())
 	d.Login.SetText(u.Login)
-	d.Email.SetText(u.Email)
+	if u.Email != u.Login {
+		d.Email.SetText(lang.X("user.email", "Envoi des e-mails à {{.Email}}", map[string]any{"Email": u.Email}))
+		d.Email.Show()
+	} else {
+		d.Email.SetText("")
+		d.Email.Hide()
+	}
 	d.Status.SetText(statusLabel(u.Status))
 	d.Status.Importance = statusImportance(u.Status)
 	d.Status.Refresh()

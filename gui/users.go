@@ -96,9 +96,6 @@ func newUsersScreen(w fyne.Window, st UsersService) *UsersScreen {
 		OnSelected:   s.onSelected,
 	}
 	s.Table.ExtendBaseWidget(s.Table)
-	for i, c := range s.columns {
-		s.Table.SetColumnWidth(i, c.width)
-	}
 
 	empty := widget.NewLabel(lang.X("users.empty", "Aucun utilisateur pour l'instant. Importez un tableur ou invitez par e-mail."))
 	empty.Wrapping = fyne.TextWrapWord
@@ -106,7 +103,6 @@ func newUsersScreen(w fyne.Window, st UsersService) *UsersScreen {
 	later := widget.NewLabel(lang.X("users.empty.later", "L'import et les invitations arriveront dans une prochaine version, dans les écrans Importer et Invitations. En attendant, la commande « convive users add » crée des comptes."))
 	later.Wrapping = fyne.TextWrapWord
 	later.Alignment = fyne.TextAlignCenter
-	later.Importance = widget.LowImportance
 	s.Empty = container.NewVBox(widget.NewIcon(theme.AccountIcon()), empty, later)
 	s.Empty.Hide()
 
@@ -114,7 +110,11 @@ func newUsersScreen(w fyne.Window, st UsersService) *UsersScreen {
 	s.Detail.box.Hide()
 
 	top := container.NewVBox(s.Search, s.Count)
-	list := container.NewStack(s.Table, container.NewCenter(container.New(&minWidth{w: 420}, s.Empty)))
+	fit := &fitColumns{table: s.Table}
+	for _, c := range s.columns {
+		fit.widths = append(fit.widths, c.width)
+	}
+	list := container.NewStack(container.New(fit, s.Table), container.NewCenter(container.New(&minWidth{w: 420}, s.Empty)))
 	s.content = container.NewBorder(top, nil, nil, s.Detail.box, list)
 	return s
 }
@@ -294,5 +294,46 @@ func (m *minWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	for _, o := range objects {
 		o.Resize(size)
 		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+// fitColumns gives a table the whole space and spreads the extra width over its
+// columns in proportion to their natural widths; below that width the table scrolls
+// sideways instead of squeezing its columns.
+type fitColumns struct {
+	table  *widget.Table
+	widths []float32
+	last   float32
+}
+
+func (f *fitColumns) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objects {
+		s = s.Max(o.MinSize())
+	}
+	return s
+}
+
+func (f *fitColumns) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+	if size.Width == f.last {
+		return
+	}
+	f.last = size.Width
+	var natural float32
+	for _, w := range f.widths {
+		natural += w
+	}
+	// Leave room for the separators between cells and the vertical scroll bar.
+	room := size.Width - theme.Padding()*float32(len(f.widths)+1) - theme.ScrollBarSize()
+	scale := float32(1)
+	if room > natural {
+		scale = room / natural
+	}
+	for i, w := range f.widths {
+		f.table.SetColumnWidth(i, w*scale)
 	}
 }
