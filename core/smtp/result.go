@@ -161,6 +161,9 @@ func (r reply) reason(ph phase) string {
 	case "1.10":
 		return "le domaine du destinataire ne reçoit pas d'e-mails"
 	case "2.1":
+		if r.code/100 == 4 {
+			return "boîte aux lettres momentanément indisponible"
+		}
 		return "boîte aux lettres désactivée"
 	case "2.2":
 		return "boîte aux lettres pleine"
@@ -171,6 +174,9 @@ func (r reply) reason(ph phase) string {
 	case "5.3":
 		return "trop de destinataires"
 	case "7.1":
+		if r.code/100 == 4 {
+			return "envoi différé par le serveur, liste grise ou limite d'envoi"
+		}
 		if ph == phaseDataEnd {
 			return "message refusé par le filtre du serveur"
 		}

@@ -10,6 +10,7 @@ import (
 	"net/mail"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,6 +52,7 @@ func wantOutcome(t *testing.T, r Result, want Outcome) {
 	if want != Sent && r.Detail == "" {
 		t.Fatalf("a %q outcome comes without a French sentence", r.Outcome)
 	}
+	checkTypography(t, r.Detail)
 }
 
 // bodies returns the decoded text and HTML parts of a multipart/alternative message.
@@ -264,7 +266,7 @@ func TestServerRefusalsAreClassifiedWithAFrenchSentence(t *testing.T) {
 				fs.onRcpt = func(int, string) error { return smtpErr(451, "4.7.1", "Greylisted, try again later") }
 			},
 			outcome: Temporary, code: 451,
-			detail: "Le serveur n'accepte pas encore le destinataire «\u00a0helene@exemple.fr\u00a0» (451\u00a0: envoi refusé par la politique du serveur). Un nouvel essai aura lieu plus tard.",
+			detail: "Le serveur n'accepte pas encore le destinataire «\u00a0helene@exemple.fr\u00a0» (451\u00a0: envoi différé par le serveur, liste grise ou limite d'envoi). Un nouvel essai aura lieu plus tard.",
 		},
 		{
 			name: "451 after the data is temporary",
@@ -389,7 +391,7 @@ func TestAuthentication(t *testing.T) {
 		cfg := fs.config()
 		cfg.Auth, cfg.User, cfg.Password = AuthAuto, "formation", "S3cret-été"
 		wantOutcome(t, newSender(t, cfg).Send(context.Background(), frMessage(1, "a@exemple.fr")), Sent)
-		if fs.authed == nil {
+		if len(fs.Authenticated()) == 0 {
 			t.Error("the server saw no authentication")
 		}
 	})
@@ -430,9 +432,11 @@ func TestAuthentication(t *testing.T) {
 
 func TestAConnectionClosedAfterTheDataIsUnknown(t *testing.T) {
 	fs := newFakeServer(t, func(fs *fakeServer) {
-		fs.onData = func(_ int, c *gosmtp.Conn, _ []byte) error {
-			// The body is read in full, then the line drops before the answer.
-			_ = c.Conn().Close()
+		fs.onData = func(n int, c *gosmtp.Conn, _ []byte) error {
+			if n == 1 {
+				// The body is read in full, then the line drops before the answer.
+				_ = c.Conn().Close()
+			}
 			return nil
 		}
 	}, nil, false)
@@ -446,16 +450,15 @@ func TestAConnectionClosedAfterTheDataIsUnknown(t *testing.T) {
 		t.Errorf("detail %q does not say the message may have arrived", r.Detail)
 	}
 	// The Sender is still usable: the next message opens a new connection.
-	fs.onData = nil
 	wantOutcome(t, s.Send(context.Background(), frMessage(2, "b@exemple.fr")), Sent)
 }
 
 func TestAMessageLostAfterItsDataIsNeverSentAgainOnItsOwn(t *testing.T) {
-	calls := 0
+	var calls atomic.Int32
 	fs := newFakeServer(t, func(fs *fakeServer) {
 		fs.onData = func(n int, c *gosmtp.Conn, _ []byte) error {
 			if n == 2 {
-				calls++
+				calls.Add(1)
 				_ = c.Conn().Close()
 			}
 			return nil
@@ -464,8 +467,8 @@ func TestAMessageLostAfterItsDataIsNeverSentAgainOnItsOwn(t *testing.T) {
 	s := newSender(t, fs.config())
 	wantOutcome(t, s.Send(context.Background(), frMessage(1, "a@exemple.fr")), Sent)
 	wantOutcome(t, s.Send(context.Background(), frMessage(2, "b@exemple.fr")), Unknown)
-	if calls != 1 || fs.Connections() != 1 {
-		t.Errorf("the data of the second message went %d times over %d connections, want once over 1", calls, fs.Connections())
+	if calls.Load() != 1 || fs.Connections() != 1 {
+		t.Errorf("the data of the second message went %d times over %d connections, want once over 1", calls.Load(), fs.Connections())
 	}
 }
 
@@ -608,8 +611,8 @@ func TestTestConnection(t *testing.T) {
 		if err := Test(context.Background(), cfg); err != nil {
 			t.Fatalf("Test: %v", err)
 		}
-		if len(fs.authed) != 1 || len(fs.Messages()) != 0 {
-			t.Errorf("authenticated %v, messages %d", fs.authed, len(fs.Messages()))
+		if len(fs.Authenticated()) != 1 || len(fs.Messages()) != 0 {
+			t.Errorf("authenticated %v, messages %d", fs.Authenticated(), len(fs.Messages()))
 		}
 	})
 	t.Run("a bad password gives a French error the GUI can show", func(t *testing.T) {

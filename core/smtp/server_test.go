@@ -122,6 +122,12 @@ func (fs *fakeServer) Messages() []received {
 	return append([]received(nil), fs.messages...)
 }
 
+func (fs *fakeServer) Authenticated() []string {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return append([]string(nil), fs.authed...)
+}
+
 func (fs *fakeServer) HELOs() []string {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
