@@ -434,55 +434,110 @@ func fillGroups(ctx context.Context, q querier, us []core.User) error {
 	return nil
 }
 
-// sortColumns maps the sortable columns to what SQL orders by; ties go by id.
-var sortColumns = map[core.UserSort]string{
-	"":                 "u.sort_last",
-	core.SortLastName:  "u.sort_last",
-	core.SortFirstName: "u.sort_first",
-	core.SortLogin:     "u.sort_login",
-	core.SortStatus:    "u.status",
-	core.SortCreated:   "u.created",
+// sortColumns maps the sortable columns to what SQL orders by (ties go by id) and to
+// the index that holds that order.
+var sortColumns = map[core.UserSort]struct{ col, index string }{
+	"":                 {"u.sort_last", "users_sort_last"},
+	core.SortLastName:  {"u.sort_last", "users_sort_last"},
+	core.SortFirstName: {"u.sort_first", "users_sort_first"},
+	core.SortLogin:     {"u.sort_login", "users_sort_login"},
+	core.SortStatus:    {"u.status", "users_status"},
+	core.SortCreated:   {"u.created", "users_created"},
 }
 
 // likeEscaper protects the LIKE wildcards a person may type.
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
-// filterSQL returns the FROM … WHERE part of a user list and its arguments.
-func (s *Store) filterSQL(f core.UserFilter) (string, []any, error) {
-	var b strings.Builder
-	var args []any
-	b.WriteString(` FROM users u`)
+// userQuery is a user filter turned into SQL.
+type userQuery struct {
+	join      string // the membership join of a group filter, with joinArgs
+	joinArgs  []any
+	where     []string // conditions on u, with args
+	args      []any
+	match     string // FTS5 expression of the words of three letters or more; "" if none
+	hasFilter bool   // a group, a status or a short word restricts the rows besides match
+}
+
+// buildQuery turns f into SQL. A search word of three letters or more is looked up in
+// the trigram index users_search, which matches exactly what LIKE '%word%' on the
+// fold would, in milliseconds; shorter words can only be checked with LIKE.
+func (s *Store) buildQuery(f core.UserFilter) (userQuery, error) {
+	var q userQuery
 	if f.GroupID != 0 && f.GroupID != s.rootID {
-		b.WriteString(` JOIN memberships m ON m.user_id = u.id AND m.group_id = ?`)
-		args = append(args, f.GroupID)
+		q.join = ` JOIN memberships m ON m.user_id = u.id AND m.group_id = ?`
+		q.joinArgs = []any{f.GroupID}
+		q.hasFilter = true
 	}
-	b.WriteString(` WHERE 1`)
 	if f.Status != "" {
 		if _, err := checkStatus(f.Status); err != nil {
-			return "", nil, err
+			return q, err
 		}
-		b.WriteString(` AND u.status = ?`)
-		args = append(args, string(f.Status))
+		q.where = append(q.where, `u.status = ?`)
+		q.args = append(q.args, string(f.Status))
+		q.hasFilter = true
 	}
+	var phrases []string
 	for _, w := range strings.Fields(core.Fold(f.Search)) {
-		b.WriteString(` AND u.fold LIKE ? ESCAPE '\'`)
-		args = append(args, "%"+likeEscaper.Replace(w)+"%")
+		if utf8.RuneCountInString(w) >= 3 {
+			phrases = append(phrases, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`)
+			continue
+		}
+		q.where = append(q.where, `u.fold LIKE ? ESCAPE '\'`)
+		q.args = append(q.args, "%"+likeEscaper.Replace(w)+"%")
+		q.hasFilter = true
 	}
-	return b.String(), args, nil
+	if len(phrases) > 0 {
+		q.match = strings.Join(phrases, " ")
+		q.where = append(q.where, `u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?)`)
+		q.args = append(q.args, q.match)
+	}
+	return q, nil
 }
+
+// from returns "FROM … WHERE …" and its arguments; indexed forces the index that walks
+// the rows in sort order.
+func (q userQuery) from(indexed string) (string, []any) {
+	var b strings.Builder
+	b.WriteString(` FROM users u`)
+	if indexed != "" {
+		b.WriteString(` INDEXED BY ` + indexed)
+	}
+	b.WriteString(q.join)
+	if len(q.where) > 0 {
+		b.WriteString(` WHERE ` + strings.Join(q.where, ` AND `))
+	}
+	return b.String(), append(slices.Clone(q.joinArgs), q.args...)
+}
+
+// walkThreshold is the number of search matches above which a page is read by walking
+// the sort index and picking the matches, rather than fetching every match and
+// sorting them: "gmail" matches most users and a page of them is found at once.
+const walkThreshold = 3000
 
 // Users returns one page of users, filtered, sorted and paged in SQL, each with the
 // paths of their subgroups.
 func (s *Store) Users(ctx context.Context, f core.UserFilter) ([]core.User, error) {
-	col, ok := sortColumns[f.Sort]
+	sc, ok := sortColumns[f.Sort]
 	if !ok {
 		return nil, core.Errorf(core.EInvalid, "user.sort", "La liste des utilisateurs ne peut pas être triée par « {{.Sort}} ».",
 			map[string]any{"Sort": string(f.Sort)})
 	}
-	from, args, err := s.filterSQL(f)
+	q, err := s.buildQuery(f)
 	if err != nil {
 		return nil, err
 	}
+	indexed := ""
+	if q.match != "" && q.join == "" {
+		// SQLite cannot tell how many rows a MATCH gives; ask, then pick the plan.
+		var n int
+		if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM users_search WHERE users_search MATCH ?`, q.match).Scan(&n); err != nil {
+			return nil, s.dbError(err)
+		}
+		if n > walkThreshold {
+			indexed = sc.index
+		}
+	}
+	from, args := q.from(indexed)
 	dir := " ASC"
 	if f.Desc {
 		dir = " DESC"
@@ -491,9 +546,9 @@ func (s *Store) Users(ctx context.Context, f core.UserFilter) ([]core.User, erro
 	if limit <= 0 {
 		limit = -1
 	}
-	q := `SELECT ` + userCols + from + ` ORDER BY ` + col + dir + `, u.id` + dir + ` LIMIT ? OFFSET ?`
+	query := `SELECT ` + userCols + from + ` ORDER BY ` + sc.col + dir + `, u.id` + dir + ` LIMIT ? OFFSET ?`
 	args = append(args, limit, max(f.Offset, 0))
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, s.dbError(err)
 	}
@@ -515,11 +570,17 @@ func (s *Store) Users(ctx context.Context, f core.UserFilter) ([]core.User, erro
 
 // CountUsers returns how many users match f (its paging and sorting aside).
 func (s *Store) CountUsers(ctx context.Context, f core.UserFilter) (int, error) {
-	from, args, err := s.filterSQL(f)
+	q, err := s.buildQuery(f)
 	if err != nil {
 		return 0, err
 	}
 	var n int
+	if q.match != "" && !q.hasFilter {
+		// The index alone knows the answer; the users table need not be read.
+		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM users_search WHERE users_search MATCH ?`, q.match).Scan(&n)
+		return n, s.dbError(err)
+	}
+	from, args := q.from("")
 	err = s.r.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&n)
 	return n, s.dbError(err)
 }

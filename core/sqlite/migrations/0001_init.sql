@@ -68,6 +68,21 @@ CREATE INDEX users_created ON users (created);
 CREATE INDEX users_status ON users (status);
 CREATE INDEX users_batch ON users (batch_id) WHERE batch_id IS NOT NULL;
 
+-- Substring search over users.fold: a trigram index answers "lefevre" among 100 000
+-- users in milliseconds, where LIKE '%lefevre%' has to read the whole table. The
+-- triggers keep it in step with users; words shorter than three letters fall back to LIKE.
+CREATE VIRTUAL TABLE users_search USING fts5 (fold, content = 'users', content_rowid = 'id', tokenize = 'trigram');
+CREATE TRIGGER users_search_insert AFTER INSERT ON users BEGIN
+    INSERT INTO users_search (rowid, fold) VALUES (new.id, new.fold);
+END;
+CREATE TRIGGER users_search_delete AFTER DELETE ON users BEGIN
+    INSERT INTO users_search (users_search, rowid, fold) VALUES ('delete', old.id, old.fold);
+END;
+CREATE TRIGGER users_search_update AFTER UPDATE OF fold ON users BEGIN
+    INSERT INTO users_search (users_search, rowid, fold) VALUES ('delete', old.id, old.fold);
+    INSERT INTO users_search (rowid, fold) VALUES (new.id, new.fold);
+END;
+
 -- Membership of the root group is implicit and never stored.
 CREATE TABLE memberships (
     group_id INTEGER NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
