@@ -252,11 +252,21 @@ func (r reply) reason(ph phase) string {
 // classifier turns errors into Results; it knows the settings and the message so
 // that the sentence can name the server and the recipient.
 type classifier struct {
-	cfg Config
-	to  string
+	cfg     Config
+	to      string
+	forTest bool // "Tester la connexion": nothing is queued, nothing will be retried
 }
 
+// Endings of the outbox's sentences, reworded for a connection test.
+var testWording = strings.NewReplacer(
+	" Un nouvel essai aura lieu plus tard.", " Réessayez plus tard.",
+	nb+"; l'envoi est suspendu en attendant.", ".",
+)
+
 func (c classifier) result(o Outcome, raw error, code int, rep, detail string) Result {
+	if c.forTest {
+		detail = testWording.Replace(detail)
+	}
 	return Result{Outcome: o, Detail: detail, Raw: raw, Code: code, Reply: rep}
 }
 

@@ -34,6 +34,8 @@ type Sender struct {
 	// Set while dialling, to tell where a failed connection stopped.
 	dialed      net.Conn
 	authStarted bool
+
+	forTest bool // word failures for "Tester la connexion"
 }
 
 // NewSender checks cfg (see Config.Validate) and returns a Sender that has not yet
@@ -128,7 +130,7 @@ func (s *Sender) dial(ctx context.Context) *Failure {
 		if ctx.Err() != nil && ph == phaseConnect {
 			err = errors.Join(ctx.Err(), err)
 		}
-		return &Failure{classifier{cfg: s.cfg}.classify(err, ph)}
+		return &Failure{classifier{cfg: s.cfg, forTest: s.forTest}.classify(err, ph)}
 	}
 	s.dialed = nil
 	s.sc = sc
@@ -371,6 +373,7 @@ func Test(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	s.forTest = true
 	if err := s.Dial(ctx); err != nil {
 		return err
 	}

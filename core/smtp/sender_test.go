@@ -624,11 +624,20 @@ func TestTestConnection(t *testing.T) {
 		if !errors.As(err, &f) || f.Outcome != AuthFailed {
 			t.Fatalf("error %v, want an AuthFailed *Failure", err)
 		}
-		if msg := core.ErrorMessage(err); !strings.HasPrefix(msg, "Le serveur a refusé l'utilisateur ou le mot de passe") {
-			t.Errorf("core.ErrorMessage gives %q", msg)
+		want := "Le serveur a refusé l'utilisateur ou le mot de passe (535\u00a0: identifiants refusés). Vérifiez-les dans les réglages SMTP."
+		if msg := core.ErrorMessage(err); msg != want {
+			t.Errorf("core.ErrorMessage gives %q, want %q", msg, want)
 		}
 		if core.ErrorCode(err) != core.EInvalid {
 			t.Errorf("code %q, want %q", core.ErrorCode(err), core.EInvalid)
+		}
+	})
+	t.Run("a server that is down says to try again, not that the outbox will", func(t *testing.T) {
+		cfg := Config{Host: "127.0.0.1", Port: freePort(t), Security: SecurityNone, From: "a@exemple.fr"}
+		err := Test(context.Background(), cfg)
+		msg := core.ErrorMessage(err)
+		if !strings.HasSuffix(msg, "Réessayez plus tard.") || strings.Contains(msg, "nouvel essai") {
+			t.Errorf("message %q", msg)
 		}
 	})
 	t.Run("invalid settings are refused before any connection", func(t *testing.T) {
