@@ -141,7 +141,7 @@ func (s *GroupsScreen) subtitle() string {
 	return lang.X("groups.subtitle", "Rangez les personnes en sous-groupes sous le Groupe général, qui réunit tout le monde.")
 }
 
-func (s *GroupsScreen) shown() { s.reloadAsync(s.selected) }
+func (s *GroupsScreen) shown() { s.reloadAsync("") }
 
 // Selected returns the selected group, the root when nothing is selected yet.
 func (s *GroupsScreen) Selected() core.Group {
@@ -154,8 +154,9 @@ func (s *GroupsScreen) Selected() core.Group {
 // GroupID returns the tree node of a group id.
 func GroupID(id int64) widget.TreeNodeID { return strconv.FormatInt(id, 10) }
 
-// reloadAsync reads the tree again and then selects the group select (the root when
-// select no longer exists).
+// reloadAsync reads the tree again and then selects the group sel; "" keeps the
+// selection of the moment the tree arrives, and a group that no longer exists gives
+// way to the root.
 func (s *GroupsScreen) reloadAsync(sel string) {
 	var groups []core.Group
 	runAsync(s.w, func() error {
@@ -186,6 +187,9 @@ func (s *GroupsScreen) setGroups(groups []core.Group, sel string) {
 		p := GroupID(g.ParentID)
 		s.children[p] = append(s.children[p], id)
 	}
+	if sel == "" {
+		sel = s.selected
+	}
 	if _, ok := s.groups[sel]; !ok {
 		sel = s.rootID
 	}
@@ -198,7 +202,7 @@ func (s *GroupsScreen) setGroups(groups []core.Group, sel string) {
 		s.Tree.OpenBranch(GroupID(p))
 	}
 	s.Tree.Refresh()
-	if s.Tree.OnSelected != nil && sel == s.selected {
+	if sel == s.selected {
 		s.onSelected(sel) // same node: Select would not call back, but counts changed
 	}
 	s.Tree.Select(sel)
