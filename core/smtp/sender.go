@@ -36,6 +36,8 @@ type Sender struct {
 	authStarted bool
 
 	forTest bool // word failures for "Tester la connexion"
+
+	from, replyTo string // ASCII forms of the sender and reply-to addresses
 }
 
 // NewSender checks cfg (see Config.Validate) and returns a Sender that has not yet
@@ -46,6 +48,13 @@ func NewSender(cfg Config) (*Sender, error) {
 	}
 	s := &Sender{cfg: cfg.Normalized()}
 	c := s.cfg
+	// Validate has checked both addresses.
+	from, _ := core.ParseAddress(c.From)
+	s.from = asciiAddress(from)
+	if c.ReplyTo != "" {
+		rt, _ := core.ParseAddress(c.ReplyTo)
+		s.replyTo = asciiAddress(rt)
+	}
 	opts := []gomail.Option{
 		gomail.WithPort(c.Port),
 		gomail.WithTimeout(c.Timeout),
@@ -308,18 +317,11 @@ func (s *Sender) build(m *core.Message) (*gomail.Msg, string, Result) {
 		return nil, id, Result{Outcome: Permanent, Raw: err,
 			Detail: "Destinataire\u00a0: " + core.ErrorMessage(err) + " Corrigez l'adresse du message avant de le renvoyer."}
 	}
-	from, err := core.ParseAddress(c.From)
-	if err != nil {
-		return nil, id, Result{Outcome: ConfigError, Raw: err,
-			Detail: "Adresse d'expéditeur\u00a0: " + core.ErrorMessage(err)}
-	}
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	msg.FromMailAddress(&mail.Address{Name: c.FromName, Address: asciiAddress(from)})
+	msg.FromMailAddress(&mail.Address{Name: c.FromName, Address: s.from})
 	msg.ToMailAddress(&mail.Address{Address: asciiAddress(to)})
-	if c.ReplyTo != "" {
-		if rt, err := core.ParseAddress(c.ReplyTo); err == nil {
-			msg.ReplyToMailAddress(&mail.Address{Address: asciiAddress(rt)})
-		}
+	if s.replyTo != "" {
+		msg.ReplyToMailAddress(&mail.Address{Address: s.replyTo})
 	}
 	msg.Subject(oneLine(m.Subject))
 	msg.SetMessageIDWithValue(id)
