@@ -450,69 +450,112 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // userQuery is a user filter turned into SQL.
 type userQuery struct {
-	join      string // the membership join of a group filter, with joinArgs
-	joinArgs  []any
-	where     []string // conditions on u, with args
-	args      []any
-	match     string // FTS5 expression of the words of three letters or more; "" if none
-	hasFilter bool   // a group, a status or a short word restricts the rows besides match
+	join     string // the membership join of a group filter, with joinArgs
+	joinArgs []any
+	status   string   // "" for every status
+	match    string   // FTS5 expression of the words of three letters or more; "" if none
+	likes    []string // LIKE patterns of the shorter words
 }
 
 // buildQuery turns f into SQL. A search word of three letters or more is looked up in
 // the trigram index users_search, which matches exactly what LIKE '%word%' on the
-// fold would, in milliseconds; shorter words can only be checked with LIKE.
+// fold would, in milliseconds; shorter words are checked with LIKE on the narrow
+// index users_fold rather than on the wide users rows.
 func (s *Store) buildQuery(f core.UserFilter) (userQuery, error) {
 	var q userQuery
 	if f.GroupID != 0 && f.GroupID != s.rootID {
 		q.join = ` JOIN memberships m ON m.user_id = u.id AND m.group_id = ?`
 		q.joinArgs = []any{f.GroupID}
-		q.hasFilter = true
 	}
 	if f.Status != "" {
 		if _, err := checkStatus(f.Status); err != nil {
 			return q, err
 		}
-		q.where = append(q.where, `u.status = ?`)
-		q.args = append(q.args, string(f.Status))
-		q.hasFilter = true
+		q.status = string(f.Status)
 	}
 	var phrases []string
 	for _, w := range strings.Fields(core.Fold(f.Search)) {
 		if utf8.RuneCountInString(w) >= 3 {
 			phrases = append(phrases, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`)
-			continue
+		} else {
+			q.likes = append(q.likes, "%"+likeEscaper.Replace(w)+"%")
 		}
-		q.where = append(q.where, `u.fold LIKE ? ESCAPE '\'`)
-		q.args = append(q.args, "%"+likeEscaper.Replace(w)+"%")
-		q.hasFilter = true
 	}
-	if len(phrases) > 0 {
-		q.match = strings.Join(phrases, " ")
-		q.where = append(q.where, `u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?)`)
-		q.args = append(q.args, q.match)
-	}
+	q.match = strings.Join(phrases, " ")
 	return q, nil
 }
 
-// from returns "FROM … WHERE …" and its arguments; indexed forces the index that walks
-// the rows in sort order.
-func (q userQuery) from(indexed string) (string, []any) {
+// from returns "FROM … WHERE …" and its arguments. indexed, when set, forces the index
+// that walks the rows in sort order, picking the matches as they come. ids, when set,
+// is a JSON array of the ids the search words match, found beforehand.
+func (q userQuery) from(indexed, ids string) (string, []any) {
 	var b strings.Builder
+	args := slices.Clone(q.joinArgs)
 	b.WriteString(` FROM users u`)
 	if indexed != "" {
 		b.WriteString(` INDEXED BY ` + indexed)
 	}
 	b.WriteString(q.join)
-	if len(q.where) > 0 {
-		b.WriteString(` WHERE ` + strings.Join(q.where, ` AND `))
+	b.WriteString(` WHERE 1`)
+	if q.status != "" {
+		b.WriteString(` AND u.status = ?`)
+		args = append(args, q.status)
 	}
-	return b.String(), append(slices.Clone(q.joinArgs), q.args...)
+	for _, l := range q.likes {
+		b.WriteString(` AND u.fold LIKE ? ESCAPE '\'`)
+		args = append(args, l)
+	}
+	switch {
+	case ids != "":
+		b.WriteString(` AND u.id IN (SELECT value FROM json_each(?))`)
+		args = append(args, ids)
+	case q.match != "":
+		b.WriteString(` AND u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?)`)
+		args = append(args, q.match)
+	}
+	return b.String(), args
 }
 
 // walkThreshold is the number of search matches above which a page is read by walking
 // the sort index and picking the matches, rather than fetching every match and
 // sorting them: "gmail" matches most users and a page of them is found at once.
 const walkThreshold = 3000
+
+// candidates returns the ids of the users the search words match, as a JSON array,
+// or "" when there are more than walkThreshold of them. It reads the trigram index
+// for long words, the narrow users_fold index for short ones, and stops early when
+// the words are common.
+func (s *Store) candidates(ctx context.Context, q userQuery) (string, error) {
+	var rows *sql.Rows
+	var err error
+	if q.match != "" {
+		rows, err = s.r.QueryContext(ctx, `SELECT rowid FROM users_search WHERE users_search MATCH ? LIMIT ?`, q.match, walkThreshold+1)
+	} else {
+		conds := strings.Repeat(` AND fold LIKE ? ESCAPE '\'`, len(q.likes))
+		args := make([]any, 0, len(q.likes)+1)
+		for _, l := range q.likes {
+			args = append(args, l)
+		}
+		rows, err = s.r.QueryContext(ctx, `SELECT id FROM users INDEXED BY users_fold WHERE 1`+conds+` LIMIT ?`, append(args, walkThreshold+1)...)
+	}
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, 64)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return "", err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil || len(ids) > walkThreshold {
+		return "", err
+	}
+	b, err := json.Marshal(ids)
+	return string(b), err
+}
 
 // Users returns one page of users, filtered, sorted and paged in SQL, each with the
 // paths of their subgroups.
@@ -526,18 +569,19 @@ func (s *Store) Users(ctx context.Context, f core.UserFilter) ([]core.User, erro
 	if err != nil {
 		return nil, err
 	}
-	indexed := ""
-	if q.match != "" && q.join == "" {
-		// SQLite cannot tell how many rows a MATCH gives; ask, then pick the plan.
-		var n int
-		if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM users_search WHERE users_search MATCH ?`, q.match).Scan(&n); err != nil {
+	// SQLite cannot tell how many rows a search gives. Few: fetch them by id and sort
+	// them. Many: walk the sort index and pick them as they come, a page is soon full.
+	// A group's members are few enough to start from in any case.
+	indexed, ids := "", ""
+	if q.join == "" && (q.match != "" || len(q.likes) > 0) {
+		if ids, err = s.candidates(ctx, q); err != nil {
 			return nil, s.dbError(err)
 		}
-		if n > walkThreshold {
+		if ids == "" {
 			indexed = sc.index
 		}
 	}
-	from, args := q.from(indexed)
+	from, args := q.from(indexed, ids)
 	dir := " ASC"
 	if f.Desc {
 		dir = " DESC"
@@ -575,12 +619,12 @@ func (s *Store) CountUsers(ctx context.Context, f core.UserFilter) (int, error) 
 		return 0, err
 	}
 	var n int
-	if q.match != "" && !q.hasFilter {
+	if q.match != "" && q.join == "" && q.status == "" && len(q.likes) == 0 {
 		// The index alone knows the answer; the users table need not be read.
 		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM users_search WHERE users_search MATCH ?`, q.match).Scan(&n)
 		return n, s.dbError(err)
 	}
-	from, args := q.from("")
+	from, args := q.from("", "")
 	err = s.r.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&n)
 	return n, s.dbError(err)
 }

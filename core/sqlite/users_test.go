@@ -378,3 +378,51 @@ func TestUsersPaging(t *testing.T) {
 		t.Errorf("a page past the end has %d users", len(page))
 	}
 }
+
+func TestSearchPagesAgreeWithFilteringTheWholeList(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	// Enough users for common words to take the sort-index walk, rare ones the id list.
+	if err := sqlite.FillUsers(s, 4000); err != nil {
+		t.Fatal(err)
+	}
+	for _, sort := range []core.UserSort{core.SortLastName, core.SortFirstName, core.SortLogin, core.SortStatus, core.SortCreated} {
+		for _, desc := range []bool{false, true} {
+			all, err := s.Users(ctx, core.UserFilter{Sort: sort, Desc: desc})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(all) != 4000 {
+				t.Fatalf("%d users listed, want 4000", len(all))
+			}
+			for _, search := range []string{"e", "le", "gmail", "ma rie", "lefevre", "zo", "orange jean", "xyz"} {
+				var want []string
+				for _, u := range all {
+					hay := core.Fold(u.Login + " " + u.FirstName + " " + u.LastName)
+					ok := true
+					for _, w := range strings.Fields(search) {
+						ok = ok && strings.Contains(hay, w)
+					}
+					if ok {
+						want = append(want, u.Login)
+					}
+				}
+				n, err := s.CountUsers(ctx, core.UserFilter{Search: search})
+				if err != nil || n != len(want) {
+					t.Errorf("CountUsers(%q) = %d, %v; want %d", search, n, err, len(want))
+				}
+				for _, off := range []int{0, 150} {
+					page, err := s.Users(ctx, core.UserFilter{Search: search, Sort: sort, Desc: desc, Offset: off, Limit: 100})
+					if err != nil {
+						t.Fatal(err)
+					}
+					w := want[min(off, len(want)):min(off+100, len(want))]
+					if got := logins(page); !slices.Equal(got, w) && len(got)+len(w) > 0 {
+						t.Errorf("search %q sorted by %s (desc %v) at %d: %d users, want %d; first %v, want %v",
+							search, sort, desc, off, len(got), len(w), got[:min(3, len(got))], w[:min(3, len(w))])
+					}
+				}
+			}
+		}
+	}
+}

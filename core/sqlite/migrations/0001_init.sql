@@ -67,6 +67,9 @@ CREATE INDEX users_sort_login ON users (sort_login);
 CREATE INDEX users_created ON users (created);
 CREATE INDEX users_status ON users (status);
 CREATE INDEX users_batch ON users (batch_id) WHERE batch_id IS NOT NULL;
+-- Search words shorter than three letters are matched with LIKE on this narrow index,
+-- a sixth of the width of the users rows.
+CREATE INDEX users_fold ON users (fold);
 
 -- Substring search over users.fold: a trigram index answers "lefevre" among 100 000
 -- users in milliseconds, where LIKE '%lefevre%' has to read the whole table. The
