@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -155,9 +156,9 @@ func (b *xlsxBook) cellText(typ, style string, raw []byte, inline bool, sst []st
 		}
 		return sst[i]
 	case "inlineStr":
-		return unescapeOOXML(string(raw))
+		return cleanText(raw)
 	case "str", "e":
-		return unescapeOOXML(string(raw))
+		return cleanText(raw)
 	case "b":
 		switch strings.TrimSpace(string(raw)) {
 		case "1", "true":
@@ -170,7 +171,7 @@ func (b *xlsxBook) cellText(typ, style string, raw []byte, inline bool, sst []st
 		return isoDateText(string(raw))
 	}
 	if inline {
-		return unescapeOOXML(string(raw))
+		return cleanText(raw)
 	}
 	v := string(raw)
 	if k := b.styleKind(style); k != numPlain {
@@ -195,6 +196,16 @@ func (b *xlsxBook) styleKind(style string) numKind {
 		return numPlain
 	}
 	return b.styles[i]
+}
+
+// cleanText turns the bytes of a string cell into text: invalid UTF-8 replaced, the
+// _xHHHH_ escapes of Office decoded.
+func cleanText(b []byte) string {
+	s := string(b)
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return unescapeOOXML(s)
 }
 
 // numberText writes a stored number the way a person expects to read it back: digit

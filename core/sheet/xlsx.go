@@ -2,7 +2,6 @@ package sheet
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"encoding/xml"
 	"errors"
@@ -358,7 +357,7 @@ func (b *xlsxBook) sharedStrings() ([]string, error) {
 	}
 	defer rc.Close()
 	lr := &limitReader{r: rc, left: b.limit}
-	dec := xml.NewDecoder(bufio.NewReaderSize(lr, 64<<10))
+	sc := newXMLScanner(lr)
 	var (
 		sst           []string
 		text          []byte
@@ -366,7 +365,7 @@ func (b *xlsxBook) sharedStrings() ([]string, error) {
 		phoneticDepth int
 	)
 	for {
-		tok, err := dec.RawToken()
+		tok, err := sc.next()
 		if err == io.EOF {
 			break
 		}
@@ -378,29 +377,29 @@ func (b *xlsxBook) sharedStrings() ([]string, error) {
 			}
 			return nil, b.sstErr
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "si":
+		switch tok {
+		case tokStart:
+			switch {
+			case sc.is("si"):
 				inSI, text = true, text[:0]
-			case "t":
+			case sc.is("t"):
 				inT = inSI && phoneticDepth == 0
-			case "rPh":
+			case sc.is("rPh"):
 				phoneticDepth++
 			}
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "si":
-				sst = append(sst, unescapeOOXML(string(text)))
+		case tokEnd:
+			switch {
+			case sc.is("si"):
+				sst = append(sst, cleanText(text))
 				inSI = false
-			case "t":
+			case sc.is("t"):
 				inT = false
-			case "rPh":
+			case sc.is("rPh"):
 				phoneticDepth--
 			}
-		case xml.CharData:
+		case tokText:
 			if inT {
-				text = append(text, t...)
+				text = sc.appendText(text)
 			}
 		}
 	}
@@ -477,7 +476,7 @@ func (b *xlsxBook) rows(i int) (*xlsxRows, error) {
 	r.rc = rc
 	r.total = int64(f.UncompressedSize64)
 	r.lr = &limitReader{r: rc, left: b.limit}
-	r.dec = xml.NewDecoder(bufio.NewReaderSize(r.lr, 64<<10))
+	r.sc = newXMLScanner(r.lr)
 	if err := r.prelude(); err != nil {
 		rc.Close()
 		return nil, err
@@ -496,7 +495,7 @@ type xlsxRows struct {
 	sst      []string
 	rc       io.ReadCloser
 	lr       *limitReader
-	dec      *xml.Decoder
+	sc       *xmlScanner
 	total    int64
 	declared int
 	inData   bool // inside <sheetData>
@@ -511,7 +510,7 @@ type xlsxRows struct {
 // prelude reads up to <sheetData>, keeping the stored dimension.
 func (r *xlsxRows) prelude() error {
 	for {
-		tok, err := r.dec.RawToken()
+		tok, err := r.sc.next()
 		if err == io.EOF {
 			r.ended = true
 			return nil
@@ -519,12 +518,13 @@ func (r *xlsxRows) prelude() error {
 		if err != nil {
 			return r.xmlError(err)
 		}
-		if t, ok := tok.(xml.StartElement); ok {
-			switch t.Name.Local {
-			case "dimension":
-				r.declared = lastRowOfRef(attr(t, "ref"))
-			case "sheetData":
-				r.inData = true
+		if tok == tokStart {
+			switch {
+			case r.sc.is("dimension"):
+				r.declared = lastRowOfRef(r.sc.attr("ref"))
+			case r.sc.is("sheetData"):
+				r.inData = !r.sc.pending
+				r.ended = r.sc.pending // <sheetData/>: no rows at all
 				return nil
 			}
 		}
@@ -540,15 +540,6 @@ func (r *xlsxRows) xmlError(err error) error {
 		return errCorrupt(r.book.file, err)
 	}
 	return errCutXML(r.book.file, r.sheet, r.cur, err)
-}
-
-func attr(t xml.StartElement, name string) string {
-	for _, a := range t.Attr {
-		if a.Name.Local == name {
-			return a.Value
-		}
-	}
-	return ""
 }
 
 // lastRowOfRef returns the row of the bottom-right cell of a range such as "A1:H100".
@@ -606,8 +597,9 @@ func (r *xlsxRows) next() (int, []string, error) {
 	if r.ended {
 		return 0, nil, io.EOF
 	}
+	sc := r.sc
 	for {
-		tok, err := r.dec.RawToken()
+		tok, err := sc.next()
 		if err != nil {
 			if err == io.EOF {
 				// the part ended inside <sheetData>: it was cut
@@ -616,99 +608,92 @@ func (r *xlsxRows) next() (int, []string, error) {
 			r.ended = true
 			return 0, nil, r.xmlError(err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if t.Name.Local == "row" {
-				num := r.cur + 1
-				if v := attr(t, "r"); v != "" {
-					if n, err := strconv.Atoi(v); err == nil && n > 0 {
-						num = n
-					}
+		switch {
+		case tok == tokStart && sc.is("row"):
+			num := r.cur + 1
+			if v := sc.attr("r"); v != "" {
+				if n, err := strconv.Atoi(v); err == nil && n > 0 {
+					num = n
 				}
-				r.cur = num
-				if num > MaxRows {
-					r.ended = true
-					return num, nil, nil
-				}
-				cells, err := r.readRow(num)
-				if err != nil {
-					r.ended = true
-					return 0, nil, err
-				}
-				return num, cells, nil
 			}
-		case xml.EndElement:
-			if t.Name.Local == "sheetData" {
-				r.inData = false
+			r.cur = num
+			if num > MaxRows {
 				r.ended = true
-				r.readTail()
-				return 0, nil, io.EOF
+				return num, nil, nil
 			}
+			if sc.pending { // <row/>
+				sc.pending = false
+				return num, nil, nil
+			}
+			cells, err := r.readRow(num)
+			if err != nil {
+				r.ended = true
+				return 0, nil, err
+			}
+			return num, cells, nil
+		case tok == tokEnd && sc.is("sheetData"):
+			r.inData = false
+			r.ended = true
+			r.readTail()
+			return 0, nil, io.EOF
 		}
 	}
 }
 
 // readRow reads the cells of the current <row> up to its end.
 func (r *xlsxRows) readRow(num int) ([]string, error) {
+	sc := r.sc
 	var cells []string
 	col := 0
 	var (
-		ref, style, typ string
+		typ, style      string
 		inV, inIS, hasV bool
-		hasF            bool
+		hasF, inT       bool
 		phonetic        int
-		inT             bool
 	)
 	for {
-		tok, err := r.dec.RawToken()
+		tok, err := sc.next()
 		if err != nil {
 			if err == io.EOF {
 				err = io.ErrUnexpectedEOF
 			}
 			return nil, r.xmlError(err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "c":
-				ref, style, typ = "", "", ""
-				for _, a := range t.Attr {
-					switch a.Name.Local {
-					case "r":
-						ref = a.Value
-					case "s":
-						style = a.Value
-					case "t":
-						typ = a.Value
-					}
-				}
-				if c, _ := splitCellRef(ref); c > 0 {
+		switch tok {
+		case tokStart:
+			switch {
+			case sc.is("c"):
+				typ, style = sc.attr("t"), sc.attr("s")
+				if c, _ := splitCellRef(sc.attr("r")); c > 0 {
 					col = c
 				} else {
 					col++
 				}
 				hasV, hasF, inIS = false, false, false
 				r.text = r.text[:0]
-			case "v":
+				if sc.pending { // <c r="A1" s="3"/>: styled but empty
+					sc.pending = false
+				}
+			case sc.is("v"):
 				inV, hasV = true, true
-			case "f":
+			case sc.is("f"):
 				hasF = true
-			case "is":
+			case sc.is("is"):
 				inIS = true
-			case "t":
+			case sc.is("t"):
 				inT = inIS && phonetic == 0
-			case "rPh":
+			case sc.is("rPh"):
 				phonetic++
 			}
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "v":
+		case tokEnd:
+			switch {
+			case sc.is("v"):
 				inV = false
-			case "t":
+			case sc.is("t"):
 				inT = false
-			case "rPh":
+			case sc.is("rPh"):
 				phonetic--
-			case "c":
+			case sc.is("c"):
 				if col < 1 || col > maxColumns {
 					continue
 				}
@@ -729,12 +714,12 @@ func (r *xlsxRows) readRow(num int) ([]string, error) {
 					cells = append(cells, "")
 				}
 				cells[col-1] = v
-			case "row":
+			case sc.is("row"):
 				return trimRow(cells), nil
 			}
-		case xml.CharData:
+		case tokText:
 			if inV || inT {
-				r.text = append(r.text, t...)
+				r.text = sc.appendText(r.text)
 			}
 		}
 	}
@@ -743,12 +728,12 @@ func (r *xlsxRows) readRow(num int) ([]string, error) {
 // readTail reads what follows <sheetData>: the merged ranges.
 func (r *xlsxRows) readTail() {
 	for {
-		tok, err := r.dec.RawToken()
+		tok, err := r.sc.next()
 		if err != nil {
 			return
 		}
-		if t, ok := tok.(xml.StartElement); ok && t.Name.Local == "mergeCell" {
-			if ref := attr(t, "ref"); ref != "" {
+		if tok == tokStart && r.sc.is("mergeCell") {
+			if ref := r.sc.attr("ref"); ref != "" {
 				r.merged = append(r.merged, ref)
 			}
 		}
