@@ -606,3 +606,35 @@ func TestWindowSize(t *testing.T) {
 		}
 	})
 }
+
+// waitingStore is the real store with invitations and mail waiting, which this
+// version cannot create yet.
+type waitingStore struct {
+	*sqlite.Store
+}
+
+func (w waitingStore) Stats(ctx context.Context) (core.Stats, error) {
+	st, err := w.Store.Stats(ctx)
+	st.PendingInvitations, st.OutboxWaiting = 37, 1200
+	return st, err
+}
+
+func TestNavigationCounts(t *testing.T) {
+	a := test.NewTempApp(t)
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "convive.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	mw := NewMainWindow(a, waitingStore{st})
+	mw.Window.Resize(fyne.NewSize(1100, 720))
+	mw.Window.Show()
+	defer settle()
+	waitFor(t, "the counts beside Invitations and Boîte d'envoi", func() bool {
+		shown := strings.Join(texts(mw.Nav), "|")
+		return strings.Contains(shown, "Invitations|37") && strings.Contains(shown, "Boîte d'envoi|1\u202f200")
+	})
+	if shown := strings.Join(texts(mw.Nav), "|"); strings.Contains(shown, "Utilisateurs|0") {
+		t.Errorf("a count shows beside a screen without one: %s", shown)
+	}
+}
