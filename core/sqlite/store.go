@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"convive/core"
@@ -122,7 +123,13 @@ func dsn(path string, writer bool) string {
 	} else {
 		q.Add("_pragma", "query_only(1)")
 	}
-	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	// A file: URI lets any character appear in the path (spaces, accents, "?", "#");
+	// a Windows path C:\x becomes file:///C:/x.
+	p := filepath.ToSlash(path)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return "file://" + (&url.URL{Path: p}).EscapedPath() + "?" + q.Encode()
 }
 
 // createFile creates the data file with mode 0600 before SQLite sees it, so that it

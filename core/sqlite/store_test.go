@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"convive/core"
 	"convive/core/sqlite"
@@ -77,6 +78,34 @@ func TestOpen(t *testing.T) {
 		}
 		if s.Path() != path {
 			t.Errorf("Path() = %q, want %q", s.Path(), path)
+		}
+		// The journal beside the data holds the same data; SQLite gives it the same mode.
+		if _, err := s.EnsureGroupPath(ctx, "Ventes"); err != nil {
+			t.Fatal(err)
+		}
+		if wi, err := os.Stat(path + "-wal"); err != nil || wi.Mode().Perm() != 0o600 {
+			t.Errorf("journal file: %v, %v; want mode 600", wi, err)
+		}
+	})
+
+	t.Run("accepts any character in the path", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "Données de l'équipe #1 ?", "convive 100%.db")
+		s, err := sqlite.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.EnsureGroupPath(ctx, "Ventes"); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+			t.Errorf("the data did not go to %q: %v", path, err)
+		}
+		entries, _ := os.ReadDir(filepath.Dir(path))
+		for _, e := range entries {
+			if e.Name() != "convive 100%.db" {
+				t.Errorf("stray file %q beside the data", e.Name())
+			}
 		}
 	})
 
@@ -308,4 +337,54 @@ func TestStatsCountWhatTheDashboardShows(t *testing.T) {
 	if st != want {
 		t.Errorf("Stats = %+v, want %+v", st, want)
 	}
+}
+
+func TestAnotherProgramWriting(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	mustUser(t, s, "lea@example.com", "Léa", "Martin")
+
+	// Another Convive (the command line, say) holds the write lock for a while.
+	other, err := sql.Open("sqlite", s.Path()+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('other', 'x')`); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("reads go on while another program writes", func(t *testing.T) {
+		start := time.Now()
+		us, err := s.Users(ctx, core.UserFilter{Search: "martin"})
+		if err != nil || len(us) != 1 {
+			t.Fatalf("Users = %v, %v", us, err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("a read waited %v behind the other program's write", d)
+		}
+	})
+
+	t.Run("a write waits for the other program, then succeeds", func(t *testing.T) {
+		release := time.AfterFunc(300*time.Millisecond, func() { conn.ExecContext(ctx, `COMMIT`) })
+		defer release.Stop()
+		start := time.Now()
+		if _, err := s.CreateUser(ctx, core.NewUser{Login: "tom@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(start); d < 250*time.Millisecond {
+			t.Errorf("the write did not wait for the lock (%v)", d)
+		}
+		if v, _ := s.Setting(ctx, "other"); v != "x" {
+			t.Errorf("the other program's write is lost: %q", v)
+		}
+	})
 }
