@@ -41,28 +41,22 @@ func showErrorAsync(w fyne.Window, err error) {
 
 // showError shows err in a dialog over w; it runs on Fyne's goroutine.
 func showError(w fyne.Window, err error) {
-	if err == nil || errors.Is(err, context.Canceled) {
-		return
-	}
 	d := dialog.NewInformation(lang.X("error.title", "Action impossible"), errorText(err), w)
 	withKeys(w, d, nil)
 	d.Show()
 }
 
-// runAsync runs work on its own goroutine, then done with its error (nil on success) on
-// Fyne's goroutine. An error is shown to the person unless done handles it by
-// returning true.
-func runAsync(w fyne.Window, work func() error, done func(err error) (handled bool)) {
+// runAsync runs work on its own goroutine. An error is shown to the person through
+// showErrorAsync; then done, when given, runs on Fyne's goroutine with the error (nil
+// on success) to update the screen.
+func runAsync(w fyne.Window, work func() error, done func(err error)) {
 	go func() {
 		err := work()
-		doUI(func() {
-			handled := false
-			if done != nil {
-				handled = done(err)
-			}
-			if err != nil && !handled {
-				showError(w, err)
-			}
-		})
+		if err != nil {
+			showErrorAsync(w, err)
+		}
+		if done != nil {
+			doUI(func() { done(err) })
+		}
 	}()
 }

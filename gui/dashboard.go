@@ -72,11 +72,10 @@ func (s *DashboardScreen) refreshAsync() {
 		var err error
 		stats, err = s.mw.st.Stats(ctx)
 		return err
-	}, func(err error) bool {
+	}, func(err error) {
 		if err == nil {
 			s.setStats(stats, true)
 		}
-		return false
 	})
 }
 

@@ -96,7 +96,7 @@ func newGroupsScreen(w fyne.Window, st GroupsService) *GroupsScreen {
 			return st.Users(ctx, f)
 		})
 	s.pager.onChange = s.refreshMembers
-	s.pager.onError = func(err error) { showError(w, err) }
+	s.pager.onError = func(err error) { showErrorAsync(w, err) }
 
 	s.MembersTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.MembersTitle.Wrapping = fyne.TextWrapWord
@@ -165,11 +165,10 @@ func (s *GroupsScreen) reloadAsync(sel string) {
 		var err error
 		groups, err = s.st.Groups(ctx)
 		return err
-	}, func(err error) bool {
+	}, func(err error) {
 		if err == nil {
 			s.setGroups(groups, sel)
 		}
-		return false
 	})
 }
 
@@ -275,11 +274,10 @@ func (s *GroupsScreen) onNew() {
 			var err error
 			g, err = s.st.CreateGroup(ctx, parent.ID, name)
 			return err
-		}, func(err error) bool {
+		}, func(err error) {
 			if err == nil {
 				s.reloadAsync(GroupID(g.ID))
 			}
-			return false
 		})
 	})
 	s.showDialog(d, e, nil)
@@ -296,11 +294,10 @@ func (s *GroupsScreen) onRename() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			return s.st.RenameGroup(ctx, g.ID, name)
-		}, func(err error) bool {
+		}, func(err error) {
 			if err == nil {
 				s.reloadAsync(GroupID(g.ID))
 			}
-			return false
 		})
 	})
 	s.showDialog(d, e, nil)
@@ -353,11 +350,10 @@ func (s *GroupsScreen) onMove() {
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 				defer cancel()
 				return s.st.MoveGroup(ctx, g.ID, parent)
-			}, func(err error) bool {
+			}, func(err error) {
 				if err == nil {
 					s.reloadAsync(GroupID(g.ID))
 				}
-				return false
 			})
 		}, s.w)
 	withKeys(s.w, d, d.Submit)
@@ -378,15 +374,14 @@ func (s *GroupsScreen) onDeleteAsync() {
 		var err error
 		subgroups, members, err = s.st.GroupDeletionImpact(ctx, g.ID)
 		return err
-	}, func(err error) bool {
+	}, func(err error) {
 		if err != nil {
-			return false
+			return
 		}
 		d := confirmDialog(s.w, lang.X("groups.delete.title", "Supprimer un groupe"),
 			deletionQuestion(g.Name, subgroups, members), lang.X("groups.delete.confirm", "Supprimer"),
 			func() { s.deleteAsync(g) })
 		s.showDialog(d, nil, nil)
-		return false
 	})
 }
 
@@ -411,11 +406,10 @@ func (s *GroupsScreen) deleteAsync(g core.Group) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		return s.st.DeleteGroup(ctx, g.ID)
-	}, func(err error) bool {
+	}, func(err error) {
 		if err == nil {
 			s.reloadAsync(GroupID(g.ParentID))
 		}
-		return false
 	})
 }
 

@@ -16,7 +16,9 @@ type pager[T any] struct {
 	fetch func(ctx context.Context, offset, limit int) ([]T, error)
 	// onChange runs on Fyne's goroutine after new rows or a new total arrived.
 	onChange func()
-	onError  func(error)
+	// onError runs on the worker goroutine (showErrorAsync fits); a cancelled
+	// question is not an error.
+	onError func(error)
 
 	total   int
 	loaded  bool // the first count arrived
@@ -85,14 +87,14 @@ func (p *pager[T]) reset() {
 		if err == nil && n > 0 {
 			rows, err = p.fetch(ctx, 0, p.pageSize)
 		}
+		if err != nil {
+			if ctx.Err() == nil && p.onError != nil {
+				p.onError(err)
+			}
+			return
+		}
 		doUI(func() {
 			if gen != p.gen {
-				return
-			}
-			if err != nil {
-				if ctx.Err() == nil && p.onError != nil {
-					p.onError(err)
-				}
 				return
 			}
 			p.total, p.loaded = n, true
@@ -116,16 +118,16 @@ func (p *pager[T]) fetchPageAsync(page int) {
 	gen, ctx := p.gen, p.ctx
 	go func() {
 		rows, err := p.fetch(ctx, page*p.pageSize, p.pageSize)
+		if err != nil {
+			// The page stays marked pending so that a failing database is not asked
+			// again for every visible row; the next reset tries again.
+			if ctx.Err() == nil && p.onError != nil {
+				p.onError(err)
+			}
+			return
+		}
 		doUI(func() {
 			if gen != p.gen {
-				return
-			}
-			if err != nil {
-				// The page stays marked pending so that a failing database is not
-				// asked again for every visible row; the next reset tries again.
-				if ctx.Err() == nil && p.onError != nil {
-					p.onError(err)
-				}
 				return
 			}
 			delete(p.pending, page)

@@ -92,9 +92,9 @@ func (s *SettingsScreen) loadAsync() {
 		}
 		code, err = s.mw.st.Setting(ctx, SettingLanguage)
 		return err
-	}, func(err error) bool {
+	}, func(err error) {
 		if err != nil {
-			return false
+			return
 		}
 		s.Name.SetText(org.Name)
 		s.URL.SetText(org.URL)
@@ -102,7 +102,6 @@ func (s *SettingsScreen) loadAsync() {
 			code = LanguageFrench
 		}
 		s.Language.SetSelected(languageChoice(code))
-		return false
 	})
 }
 
@@ -129,18 +128,17 @@ func (s *SettingsScreen) saveAsync() {
 			return err
 		}
 		return s.mw.st.SetSetting(ctx, SettingLanguage, code)
-	}, func(err error) bool {
+	}, func(err error) {
 		s.Save.Enable()
 		if err != nil {
-			return false
+			return
 		}
 		if code != CurrentLanguage() {
 			s.mw.applyLanguage(code)
 			s.mw.Settings.Saved.SetText(lang.X("settings.saved", "Paramètres enregistrés."))
-			return false
+			return
 		}
 		s.Saved.SetText(lang.X("settings.saved", "Paramètres enregistrés."))
-		return false
 	})
 }
 

@@ -136,14 +136,13 @@ func (d *UserDetail) loadAsync(id int64) {
 		}
 		entries, err = d.st.Audit(ctx, "user", id)
 		return err
-	}, func(err error) bool {
+	}, func(err error) {
 		if gen != d.gen {
-			return true
+			return
 		}
 		if err == nil {
 			d.fill(u, mine, groups, entries)
 		}
-		return false
 	})
 }
 
@@ -250,10 +249,10 @@ func (d *UserDetail) saveAsync() {
 		}
 		entries, err = d.st.Audit(ctx, "user", id)
 		return err
-	}, func(err error) bool {
+	}, func(err error) {
 		d.Save.Enable()
 		if err != nil || d.user.ID != id {
-			return false
+			return
 		}
 		d.user = saved
 		d.Name.SetText(saved.FullName())
@@ -265,7 +264,6 @@ func (d *UserDetail) saveAsync() {
 		if d.onSaved != nil {
 			d.onSaved(saved)
 		}
-		return false
 	})
 }
 

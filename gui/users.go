@@ -69,7 +69,7 @@ func newUsersScreen(w fyne.Window, st UsersService) *UsersScreen {
 			return st.Users(ctx, f)
 		})
 	s.pager.onChange = s.refreshTable
-	s.pager.onError = func(err error) { showError(w, err) }
+	s.pager.onError = func(err error) { showErrorAsync(w, err) }
 
 	s.Search = NewEntry()
 	s.Search.SetPlaceHolder(lang.X("users.search", "Rechercher par nom, prénom ou identifiant (Ctrl+F)"))
@@ -108,6 +108,12 @@ func newUsersScreen(w fyne.Window, st UsersService) *UsersScreen {
 
 	s.Detail = newUserDetail(w, st, func(u core.User) { s.pager.refresh() })
 	s.Detail.box.Hide()
+	// Closing the panel also clears the selection, so that the same row can be
+	// opened again.
+	s.Detail.Close.OnTapped = func() {
+		s.Detail.box.Hide()
+		s.Table.UnselectAll()
+	}
 
 	top := container.NewVBox(s.Search, s.Count)
 	fit := &fitColumns{table: s.Table}
@@ -143,6 +149,7 @@ func (s *UsersScreen) onSearchChanged(text string) {
 				return
 			}
 			s.filter.Search = text
+			s.Table.UnselectAll()
 			s.pager.reset()
 		})
 	})
@@ -160,6 +167,7 @@ func (s *UsersScreen) sortBy(col int) {
 	} else {
 		s.filter.Sort, s.filter.Desc = key, false
 	}
+	s.Table.UnselectAll()
 	s.Table.Refresh()
 	s.pager.reset()
 }
