@@ -2,6 +2,10 @@ package core
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -70,13 +74,117 @@ type DispatchReport struct {
 	Paused     string `json:"paused,omitempty"` // why the outbox stopped, in French
 }
 
+// OutboxClaimer is an optional part of OutboxStore: one transaction that records the
+// result of the attempt just made and moves the next due message to "sending". Both
+// guarantees hold as with MarkResult then NextDue and MarkSending (the result is
+// committed before anything else is sent; the next message is committed as "sending"
+// before its conversation starts), with one commit per message instead of two.
+type OutboxClaimer interface {
+	// MarkResultClaimNext does what MarkResult does for id, then, when claim is true,
+	// what NextDue and MarkSending do, in the same transaction. It returns the claimed
+	// message (already "sending"), or nil when none is due.
+	MarkResultClaimNext(ctx context.Context, id int64, state MessageState, counted bool, next time.Time, lastError string, now time.Time, claim bool) (*Message, error)
+}
+
+// Waiter is an optional part of MailSender: Wait blocks until the sender may start the
+// next message (a rate limit). The dispatcher calls it before committing "sending", so
+// that a crash during the wait leaves the message queued, never falsely "unknown".
+type Waiter interface {
+	Wait(ctx context.Context) error
+}
+
+// Pacer is an optional part of MailSender: Ready reports whether the next message may
+// start at once, without waiting for a rate limit. When it may, the dispatcher records
+// a result and claims the next message in one commit (see OutboxClaimer).
+type Pacer interface {
+	Ready() bool
+}
+
+// OutboxFilter selects a page of the outbox; filtering and paging happen in SQL.
+type OutboxFilter struct {
+	States []MessageState // empty: every state
+	Search string         // folded and matched anywhere in the recipient and the subject
+	Desc   bool           // newest first
+	Offset int
+	Limit  int // 0 means no limit
+}
+
+// OutboxCounts are the numbers of messages in each state, for the dashboard and the
+// status bar.
+type OutboxCounts struct {
+	Queued, Sending, Sent, Failed, Unknown, Cancelled int
+	Due                                               int       // queued messages whose time has come (their next attempt included)
+	NextDue                                           time.Time // when the next queued message becomes sendable; zero when none
+}
+
+// Waiting is what still needs sending or a decision: queued, sending and unknown.
+func (c OutboxCounts) Waiting() int { return c.Queued + c.Sending + c.Unknown }
+
+// SMTPSettings are the SMTP settings as stored, without the password, which lives in
+// the OS keyring or in memory only. Security and Auth hold the codes of package
+// core/smtp ("starttls", "tls", "none"; "auto", "plain", "login", "cram-md5", "none").
+type SMTPSettings struct {
+	Host        string
+	Port        int // 0: the default of the security mode
+	Security    string
+	Auth        string
+	User        string
+	From        string
+	FromName    string
+	ReplyTo     string
+	RateLimit   int  // messages per minute; 0: no limit
+	MaxAttempts int  // temporary failures before a message is given up; 0: DefaultMaxAttempts
+	AutoSend    bool // the window sends what becomes due while it runs
+}
+
+// Configured reports whether a server has been set.
+func (s SMTPSettings) Configured() bool { return strings.TrimSpace(s.Host) != "" }
+
+// DefaultMaxAttempts is how many temporary failures a message may meet before the
+// outbox gives it up.
+const DefaultMaxAttempts = 8
+
+var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// NewMessageID returns a fresh Message-ID (without angle brackets) of the form
+// random@domain: random carries 160 bits, domain is the sender's (from may be the
+// sender's address or its domain; "localhost" when it is empty or unusable), so that
+// the ID names no machine. The outbox fixes it when a message is created and reuses it
+// on every attempt.
+func NewMessageID(from string) string {
+	var b [20]byte
+	_, _ = rand.Read(b[:])
+	domain := "localhost"
+	from = strings.TrimSpace(from)
+	if !strings.Contains(from, "@") && from != "" {
+		from = "x@" + from
+	}
+	if a, err := ParseAddress(from); err == nil {
+		_, domain, _ = strings.Cut(a.Key, "@")
+	}
+	return strings.ToLower(idEncoding.EncodeToString(b[:])) + "@" + domain
+}
+
+// retryLater ends the French sentences of temporary failures; it is dropped when the
+// message is given up.
+const retryLater = " Un nouvel essai aura lieu plus tard."
+
+// givenUp is the French error of a message given up after too many temporary failures.
+func givenUp(attempts int, detail string) string {
+	return "Abandonné après " + strconv.Itoa(attempts) + " essais sans succès. Dernière erreur\u00a0: " + strings.TrimSuffix(detail, retryLater)
+}
+
 // Dispatcher sends what is due from the outbox. It never sends a message that is not
 // committed as "sending" first, and commits the result right after the attempt.
+//
+// Before the first Run of a process, the caller runs Store.RecoverSending: a message
+// left in "sending" by a crash must become "unknown" and never be sent again without
+// the manager's decision. The window does it when it opens, `convive send` when it starts.
 type Dispatcher struct {
 	Store       OutboxStore
 	Sender      MailSender
-	MaxAttempts int                             // temporary failures before giving up; 0 means 8
-	Backoff     func(attempt int) time.Duration // delay before attempt+1; nil means Backoff
+	MaxAttempts int                             // attempts before giving up; 0 means DefaultMaxAttempts
+	Backoff     func(attempt int) time.Duration // delay before attempt+1; the wiring passes smtp.Backoff
 	Now         func() time.Time                // nil means time.Now
 	OnProgress  func(DispatchProgress)          // called from the dispatching goroutine
 }
@@ -88,14 +196,9 @@ func (d *Dispatcher) now() time.Time {
 	return time.Now()
 }
 
-// Backoff is the default delay before retrying after a temporary failure: one minute,
-// doubling with each attempt, capped at one hour.
-func Backoff(attempt int) time.Duration {
-	if attempt < 1 {
-		attempt = 1
-	}
-	d := time.Minute << min(attempt-1, 6)
-	return min(d, time.Hour)
+// defaultBackoff is used when Backoff is nil: one minute, doubling, capped at one hour.
+func defaultBackoff(attempt int) time.Duration {
+	return min(time.Minute<<min(max(attempt, 1)-1, 6), time.Hour)
 }
 
 // Run sends due messages until none is left, max messages were attempted (0: no
@@ -106,35 +209,47 @@ func (d *Dispatcher) Run(ctx context.Context, max int) (DispatchReport, error) {
 	var prog DispatchProgress
 	maxAttempts := d.MaxAttempts
 	if maxAttempts <= 0 {
-		maxAttempts = 8
+		maxAttempts = DefaultMaxAttempts
 	}
 	backoff := d.Backoff
 	if backoff == nil {
-		backoff = Backoff
+		backoff = defaultBackoff
 	}
+	waiter, _ := d.Sender.(Waiter)
+	pacer, _ := d.Sender.(Pacer)
+	claimer, _ := d.Store.(OutboxClaimer)
 	// Every store call below must commit even when the manager pressed Arrêter.
 	store := context.WithoutCancel(ctx)
-	for max <= 0 || prog.Done < max {
-		if ctx.Err() != nil {
-			break
-		}
-		m, err := d.Store.NextDue(store, d.now())
-		if err != nil {
-			return rep, err
-		}
+	more := func() bool { return (max <= 0 || prog.Done < max) && ctx.Err() == nil }
+
+	var m *Message // when set, already committed as "sending" by MarkResultClaimNext
+	for m != nil || more() {
 		if m == nil {
-			break
-		}
-		ok, err := d.Store.MarkSending(store, m.ID, d.now())
-		if err != nil {
-			return rep, err
-		}
-		if !ok {
-			continue
+			next, err := d.Store.NextDue(store, d.now())
+			if err != nil {
+				return rep, err
+			}
+			if next == nil {
+				break
+			}
+			// The rate limit is waited for while the message is still queued.
+			if waiter != nil {
+				if err := waiter.Wait(ctx); err != nil {
+					break
+				}
+			}
+			ok, err := d.Store.MarkSending(store, next.ID, d.now())
+			if err != nil {
+				return rep, err
+			}
+			if !ok {
+				continue
+			}
+			m = next
 		}
 		prog.Current = m.To
 		res := d.Sender.Send(store, m)
-		state, counted, next := MessageQueued, true, time.Time{}
+		state, counted, next, detail := MessageQueued, true, time.Time{}, res.Detail
 		switch res.Outcome {
 		case SendOK:
 			state = MessageSent
@@ -154,6 +269,7 @@ func (d *Dispatcher) Run(ctx context.Context, max int) (DispatchReport, error) {
 		default: // SendRetry
 			if m.Attempts+1 >= maxAttempts {
 				state = MessageFailed
+				detail = givenUp(m.Attempts+1, detail)
 				rep.Failed++
 				prog.Failed++
 			} else {
@@ -161,10 +277,18 @@ func (d *Dispatcher) Run(ctx context.Context, max int) (DispatchReport, error) {
 				rep.RetryLater++
 			}
 		}
-		if err := d.Store.MarkResult(store, m.ID, state, counted, next, res.Detail, d.now()); err != nil {
+		prog.Done++
+		id := m.ID
+		m = nil
+		claim := rep.Paused == "" && more() && claimer != nil && (pacer == nil || pacer.Ready())
+		if claim {
+			var err error
+			if m, err = claimer.MarkResultClaimNext(store, id, state, counted, next, detail, d.now(), true); err != nil {
+				return rep, err
+			}
+		} else if err := d.Store.MarkResult(store, id, state, counted, next, detail, d.now()); err != nil {
 			return rep, err
 		}
-		prog.Done++
 		if d.OnProgress != nil {
 			prog.Remaining, _, _ = d.Store.OutboxDue(store, d.now())
 			d.OnProgress(prog)
@@ -200,10 +324,12 @@ func (d *Dispatcher) RunUntilSettled(ctx context.Context, max int) (DispatchRepo
 		if err != nil || next.IsZero() {
 			return total, err
 		}
+		t := time.NewTimer(next.Sub(d.now()))
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return total, nil
-		case <-time.After(time.Until(next)):
+		case <-t.C:
 		}
 	}
 }

@@ -2,9 +2,7 @@ package smtp
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/tls"
-	"encoding/base32"
 	"errors"
 	"html"
 	"net"
@@ -351,20 +349,12 @@ func oneLine(s string) string {
 	return strings.TrimSpace(strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ", "\t", " ").Replace(s))
 }
 
-var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
-
 // NewMessageID returns a fresh Message-ID (without angle brackets) of the form
 // random@domain, where random carries 160 bits and domain is the sender's, so that the
-// ID names no machine. The outbox fixes it when a message is created and reuses it on
-// every attempt.
+// ID names no machine. It is core.NewMessageID, the one the outbox fixes when a message
+// is created and reuses on every attempt.
 func NewMessageID(from string) string {
-	var b [20]byte
-	_, _ = rand.Read(b[:])
-	domain := "localhost"
-	if a, err := core.ParseAddress(from); err == nil {
-		_, domain, _ = strings.Cut(a.Key, "@")
-	}
-	return strings.ToLower(idEncoding.EncodeToString(b[:])) + "@" + domain
+	return core.NewMessageID(from)
 }
 
 // Test connects to the server as cfg says (TLS, authentication), then says goodbye; it

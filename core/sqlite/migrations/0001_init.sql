@@ -175,6 +175,7 @@ CREATE TABLE outbox (
     attempts      INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     next_attempt  INTEGER,
     last_error    TEXT    NOT NULL DEFAULT '',
+    fold          TEXT    NOT NULL DEFAULT '', -- core.Fold(to_addr subject), for search
     invitation_id INTEGER REFERENCES invitations (id) ON DELETE SET NULL,
     user_id       INTEGER REFERENCES users (id) ON DELETE SET NULL,
     created       INTEGER NOT NULL,
