@@ -48,7 +48,7 @@ func benchRow(i int) []string {
 
 // benchFiles writes, once per run, the 100 000-row × 8-column workbook (with
 // excelize's StreamWriter) and the same rows as a CSV file.
-func benchFiles(b *testing.B) (xlsx, csv string) {
+func benchFiles(b testing.TB) (xlsx, csv string) {
 	benchOnce.Do(func() {
 		benchDir, benchErr = os.MkdirTemp("", "convive-sheet-bench-")
 		if benchErr != nil {

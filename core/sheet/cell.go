@@ -1,6 +1,7 @@
 package sheet
 
 import (
+	"bytes"
 	"math"
 	"strconv"
 	"strings"
@@ -146,20 +147,64 @@ loop:
 	return k
 }
 
-// cellText converts the stored value of a cell into the text Convive works with.
-func (b *xlsxBook) cellText(typ, style string, raw []byte, inline bool, sst []string) string {
-	switch typ {
+// cellType is the t attribute of a cell.
+type cellType uint8
+
+const (
+	typeNumber cellType = iota // "n" or none
+	typeShared                 // "s"
+	typeInline                 // "inlineStr"
+	typeString                 // "str": the result of a formula
+	typeError                  // "e"
+	typeBool                   // "b"
+	typeDate                   // "d": ISO 8601
+)
+
+func cellTypeOf(t []byte) cellType {
+	switch string(t) {
 	case "s":
-		i, err := strconv.Atoi(strings.TrimSpace(string(raw)))
-		if err != nil || i < 0 || i >= len(sst) {
+		return typeShared
+	case "inlineStr":
+		return typeInline
+	case "str":
+		return typeString
+	case "e":
+		return typeError
+	case "b":
+		return typeBool
+	case "d":
+		return typeDate
+	}
+	return typeNumber
+}
+
+// styleIndex parses the s attribute of a cell; 0 (the default style) when absent.
+func styleIndex(s []byte) int { return parseIndex(s) }
+
+// parseIndex reads a non-negative decimal index; -1 when it is not one.
+func parseIndex(s []byte) int {
+	n := 0
+	for _, c := range s {
+		if c < '0' || c > '9' || n > 1<<40 {
+			return -1
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+// cellText converts the stored value of a cell into the text Convive works with.
+func (b *xlsxBook) cellText(typ cellType, style int, raw []byte, inline bool, sst []string) string {
+	switch typ {
+	case typeShared:
+		i := parseIndex(bytes.TrimSpace(raw))
+		if i < 0 || i >= len(sst) {
 			return ""
 		}
 		return sst[i]
-	case "inlineStr":
+	case typeInline, typeString, typeError:
 		return cleanText(raw)
-	case "str", "e":
-		return cleanText(raw)
-	case "b":
+	case typeBool:
 		switch strings.TrimSpace(string(raw)) {
 		case "1", "true":
 			return "VRAI"
@@ -167,7 +212,7 @@ func (b *xlsxBook) cellText(typ, style string, raw []byte, inline bool, sst []st
 			return "FAUX"
 		}
 		return string(raw)
-	case "d":
+	case typeDate:
 		return isoDateText(string(raw))
 	}
 	if inline {
@@ -184,18 +229,11 @@ func (b *xlsxBook) cellText(typ, style string, raw []byte, inline bool, sst []st
 	return numberText(v)
 }
 
-func (b *xlsxBook) styleKind(style string) numKind {
-	if style == "" || style == "0" {
-		if len(b.styles) > 0 {
-			return b.styles[0]
-		}
+func (b *xlsxBook) styleKind(style int) numKind {
+	if style < 0 || style >= len(b.styles) {
 		return numPlain
 	}
-	i, err := strconv.Atoi(style)
-	if err != nil || i < 0 || i >= len(b.styles) {
-		return numPlain
-	}
-	return b.styles[i]
+	return b.styles[style]
 }
 
 // cleanText turns the bytes of a string cell into text: invalid UTF-8 replaced, the

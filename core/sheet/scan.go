@@ -21,10 +21,9 @@ type xmlScanner struct {
 	attrs   []byte // raw attributes of the current start tag
 	raw     []byte // text of the current text token, still escaped unless cdata
 	cdata   bool
-	pending bool // the start tag was self-closing: an end token comes next
-	atTag   bool // the '<' of the next tag was already read
+	pending bool   // the start tag was self-closing: an end token comes next
+	atTag   bool   // the '<' of the next tag was already read
 	buf     []byte // for tags and texts longer than bufio's buffer
-	vbuf    []byte
 }
 
 type tokenKind uint8
@@ -184,7 +183,10 @@ func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c ==
 func (s *xmlScanner) is(n string) bool { return string(s.name) == n }
 
 // attr returns the value of the attribute with local name n of the current start tag.
-func (s *xmlScanner) attr(n string) string {
+func (s *xmlScanner) attr(n string) string { return string(s.attrBytes(n)) }
+
+// attrBytes is attr without a copy: the bytes are valid until the next token.
+func (s *xmlScanner) attrBytes(n string) []byte {
 	a := s.attrs
 	for {
 		i := 0
@@ -193,11 +195,11 @@ func (s *xmlScanner) attr(n string) string {
 		}
 		a = a[i:]
 		if len(a) == 0 {
-			return ""
+			return nil
 		}
 		eq := bytes.IndexByte(a, '=')
 		if eq < 0 {
-			return ""
+			return nil
 		}
 		key := localName(bytes.TrimSpace(a[:eq]))
 		a = a[eq+1:]
@@ -205,21 +207,20 @@ func (s *xmlScanner) attr(n string) string {
 			a = a[1:]
 		}
 		if len(a) == 0 || (a[0] != '"' && a[0] != '\'') {
-			return ""
+			return nil
 		}
 		q := a[0]
 		end := bytes.IndexByte(a[1:], q)
 		if end < 0 {
-			return ""
+			return nil
 		}
 		val := a[1 : 1+end]
 		a = a[2+end:]
 		if string(key) == n {
 			if bytes.IndexByte(val, '&') >= 0 {
-				s.vbuf = appendUnescaped(s.vbuf[:0], val)
-				return string(s.vbuf)
+				return appendUnescaped(nil, val)
 			}
-			return string(val)
+			return val
 		}
 	}
 }

@@ -552,7 +552,7 @@ func lastRowOfRef(ref string) int {
 }
 
 // splitCellRef returns the 1-based column and row of "AB12" (0 for a missing part).
-func splitCellRef(ref string) (col, row int) {
+func splitCellRef[T string | []byte](ref T) (col, row int) {
 	i := 0
 	for ; i < len(ref); i++ {
 		c := ref[i] | 0x20
@@ -646,7 +646,8 @@ func (r *xlsxRows) readRow(num int) ([]string, error) {
 	var cells []string
 	col := 0
 	var (
-		typ, style      string
+		typ             cellType
+		style           int
 		inV, inIS, hasV bool
 		hasF, inT       bool
 		phonetic        int
@@ -663,8 +664,8 @@ func (r *xlsxRows) readRow(num int) ([]string, error) {
 		case tokStart:
 			switch {
 			case sc.is("c"):
-				typ, style = sc.attr("t"), sc.attr("s")
-				if c, _ := splitCellRef(sc.attr("r")); c > 0 {
+				typ, style = cellTypeOf(sc.attrBytes("t")), styleIndex(sc.attrBytes("s"))
+				if c, _ := splitCellRef(sc.attrBytes("r")); c > 0 {
 					col = c
 				} else {
 					col++
