@@ -384,6 +384,17 @@ func TestUserDetail(t *testing.T) {
 			t.Errorf("the history shows %d lines after a change", len(d.History.Objects))
 		}
 	})
+	t.Run("closing the panel lets the same row open it again", func(t *testing.T) {
+		test.Tap(d.Close)
+		if d.box.Visible() {
+			t.Fatal("the panel stays open")
+		}
+		s.Table.Select(widget.TableCellID{Row: 0, Col: 0})
+		if !d.box.Visible() {
+			t.Error("the same row does not open the panel again")
+		}
+		settle()
+	})
 	t.Run("a name the store refuses is explained in a dialog", func(t *testing.T) {
 		d.FirstName.SetText(strings.Repeat("x", 400))
 		test.Tap(d.Save)
