@@ -150,7 +150,8 @@ func FromPaste(text string) (*Workbook, error) {
 	return w, nil
 }
 
-// Close releases what the workbook holds open. Rows already handed out stay valid.
+// Close releases what the workbook holds open; an iterator still reading stops with
+// an error. Rows already handed out stay valid.
 func (w *Workbook) Close() error {
 	if w.xlsx != nil {
 		return w.xlsx.close()
@@ -187,7 +188,8 @@ func (w *Workbook) sheetIndex(name string) (int, error) {
 }
 
 // Rows starts reading the named sheet ("" for the default one). The iterator checks
-// ctx every few thousand rows and stops with an ECancelled error once it is done.
+// ctx every few thousand rows; once ctx is done it stops with an ECancelled error.
+// Read the rows before closing the workbook.
 func (w *Workbook) Rows(ctx context.Context, sheet string) (*Rows, error) {
 	i, err := w.sheetIndex(sheet)
 	if err != nil {
@@ -296,8 +298,10 @@ func (r *Rows) Next() bool {
 		if isBlank(cells) {
 			continue
 		}
-		r.totals.Blank += num - r.totals.LastRow - 1
-		r.totals.LastRow = num
+		if gap := num - r.totals.LastRow - 1; gap > 0 {
+			r.totals.Blank += gap // rows missing from the file are blank too
+		}
+		r.totals.LastRow = max(r.totals.LastRow, num)
 		r.totals.Rows++
 		r.row = Row{Num: num, Cells: cells}
 		return true
