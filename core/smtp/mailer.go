@@ -27,11 +27,11 @@ func (ml *Mailer) Send(ctx context.Context, m *core.Message) core.SendResult {
 	if ml.OnResult != nil {
 		ml.OnResult(m, r)
 	}
-	return core.SendResult{Outcome: Outcome2Send(r.Outcome), Detail: r.Detail}
+	return core.SendResult{Outcome: OutboxOutcome(r.Outcome), Detail: r.Detail}
 }
 
-// Outcome2Send maps an Outcome to the outbox's core.SendOutcome.
-func Outcome2Send(o Outcome) core.SendOutcome {
+// OutboxOutcome maps an Outcome to the outbox's core.SendOutcome.
+func OutboxOutcome(o Outcome) core.SendOutcome {
 	switch o {
 	case Sent:
 		return core.SendOK
