@@ -158,18 +158,18 @@ func checkGroupName(name string) (string, error) {
 	clean := core.CleanName(name)
 	switch {
 	case clean == "":
-		return "", core.Errorf(core.EInvalid, "group.name_empty", "Le nom du groupe est vide : donnez-lui un nom.", nil)
+		return "", core.Errorf(core.EInvalid, "group.name_empty", "Le nom du groupe est vide : donnez-lui un nom.", nil)
 	case strings.Contains(clean, "/"):
 		return "", core.Errorf(core.EInvalid, "group.name_slash",
-			"Le nom « {{.Name}} » contient « / », qui sépare les niveaux d'un chemin (Ventes/Région Sud) : choisissez un nom sans « / », ou créez le chemin niveau par niveau.",
+			"Le nom « {{.Name}} » contient « / », qui sépare les niveaux d'un chemin (Ventes/Région Sud) : choisissez un nom sans « / », ou créez le chemin niveau par niveau.",
 			map[string]any{"Name": clean})
 	case utf8.RuneCountInString(clean) > maxGroupName:
 		return "", core.Errorf(core.EInvalid, "group.name_long",
-			"Le nom « {{.Name}} » dépasse {{.Max}} caractères : raccourcissez-le.",
+			"Le nom « {{.Name}} » dépasse {{.Max}} caractères : raccourcissez-le.",
 			map[string]any{"Name": clean, "Max": maxGroupName})
 	case core.Fold(clean) == core.Fold(core.RootGroupName):
 		return "", core.Errorf(core.EInvalid, "group.name_root",
-			"« {{.Name}} » est le nom du groupe qui contient tout le monde : choisissez un autre nom pour ce sous-groupe.",
+			"« {{.Name}} » est le nom du groupe qui contient tout le monde : choisissez un autre nom pour ce sous-groupe.",
 			map[string]any{"Name": clean})
 	}
 	return clean, nil
@@ -177,7 +177,7 @@ func checkGroupName(name string) (string, error) {
 
 func siblingConflict(parent *node, name string) *core.Error {
 	return core.Errorf(core.EConflict, "group.exists",
-		"Le groupe « {{.Parent}} » contient déjà un sous-groupe « {{.Name}} » (les majuscules et les accents ne comptent pas) : choisissez un autre nom.",
+		"Le groupe « {{.Parent}} » contient déjà un sous-groupe « {{.Name}} » (les majuscules et les accents ne comptent pas) : choisissez un autre nom.",
 		map[string]any{"Parent": parent.label(), "Name": name})
 }
 
@@ -270,7 +270,7 @@ func (s *Store) GroupByPath(ctx context.Context, path string) (core.Group, error
 	for _, name := range splitPath(path) {
 		if n = n.child(core.Fold(name)); n == nil {
 			return core.Group{}, core.Errorf(core.ENotFound, "group.path_not_found",
-				"Le groupe « {{.Path}} » n'existe pas : vérifiez l'orthographe ou créez-le dans Groupes.",
+				"Le groupe « {{.Path}} » n'existe pas : vérifiez l'orthographe ou créez-le dans Groupes.",
 				map[string]any{"Path": strings.TrimSpace(path)})
 		}
 	}
@@ -376,7 +376,7 @@ func (s *Store) RenameGroup(ctx context.Context, id int64, name string) error {
 			return err
 		}
 		if n.up == nil {
-			return rootRefused("group.root_rename", "Le {{.Name}} représente toute l'organisation : il ne peut pas être renommé.")
+			return rootRefused("group.root_rename", "Le {{.Name}} représente toute l'organisation : il ne peut pas être renommé.")
 		}
 		if n.name == clean {
 			return nil
@@ -413,7 +413,7 @@ func (s *Store) MoveGroup(ctx context.Context, id, newParentID int64) error {
 			return err
 		}
 		if n.up == nil {
-			return rootRefused("group.root_move", "Le {{.Name}} contient tous les autres groupes : il ne peut pas être déplacé.")
+			return rootRefused("group.root_move", "Le {{.Name}} contient tous les autres groupes : il ne peut pas être déplacé.")
 		}
 		p, err := t.find(newParentID)
 		if err != nil {
@@ -424,7 +424,7 @@ func (s *Store) MoveGroup(ctx context.Context, id, newParentID int64) error {
 		}
 		if p.within(n) {
 			return core.Errorf(core.EConflict, "group.move_cycle",
-				"Le groupe « {{.Group}} » ne peut pas être déplacé dans « {{.Target}} », qui est lui-même ou l'un de ses sous-groupes : choisissez un groupe situé ailleurs dans l'arbre.",
+				"Le groupe « {{.Group}} » ne peut pas être déplacé dans « {{.Target}} », qui est lui-même ou l'un de ses sous-groupes : choisissez un groupe situé ailleurs dans l'arbre.",
 				map[string]any{"Group": n.label(), "Target": p.label()})
 		}
 		if p.child(n.fold) != nil {
@@ -466,7 +466,7 @@ func (s *Store) deletionImpact(ctx context.Context, q querier, id int64) (subgro
 		return 0, 0, groupNotFound(id)
 	}
 	if root {
-		return 0, 0, rootRefused("group.root_delete", "Le {{.Name}} représente toute l'organisation : il ne peut pas être supprimé.")
+		return 0, 0, rootRefused("group.root_delete", "Le {{.Name}} représente toute l'organisation : il ne peut pas être supprimé.")
 	}
 	err = q.QueryRowContext(ctx, subtreeSQL+`
 		SELECT (SELECT count(*) - 1 FROM sub),
@@ -553,7 +553,7 @@ func (s *Store) RemoveMembers(ctx context.Context, groupID int64, userIDs []int6
 			return err
 		}
 		if g.up == nil {
-			return rootRefused("group.root_leave", "Tout utilisateur fait partie du {{.Name}} : on ne peut pas l'en retirer. Désactivez plutôt son compte.")
+			return rootRefused("group.root_leave", "Tout utilisateur fait partie du {{.Name}} : on ne peut pas l'en retirer. Désactivez plutôt son compte.")
 		}
 		at := now()
 		for _, uid := range dedupe(userIDs) {

@@ -54,7 +54,7 @@ func TestGroupTree(t *testing.T) {
 		ventes, _ := s.GroupByPath(ctx, "Ventes")
 		_, err := s.CreateGroup(ctx, ventes.ID, "REGION SUD")
 		ce := wantCode(t, err, core.EConflict)
-		if !strings.Contains(ce.Error(), "« Ventes » contient déjà un sous-groupe « REGION SUD »") {
+		if !strings.Contains(ce.Error(), "« Ventes » contient déjà un sous-groupe « REGION SUD »") {
 			t.Errorf("message = %q", ce.Error())
 		}
 	})
@@ -116,7 +116,7 @@ func TestGroupTree(t *testing.T) {
 		achats, _ := s.GroupByPath(ctx, "Achats")
 		err := s.MoveGroup(ctx, sud.ID, marseille.ID)
 		ce := wantCode(t, err, core.EConflict)
-		if !strings.Contains(ce.Error(), "« Ventes/Région Sud »") {
+		if !strings.Contains(ce.Error(), "« Ventes/Région Sud »") {
 			t.Errorf("message = %q", ce.Error())
 		}
 		wantCode(t, s.MoveGroup(ctx, sud.ID, sud.ID), core.EConflict)

@@ -81,7 +81,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		})
 		if err != nil {
 			return core.Errorf(core.ESchema, "store.migrate",
-				"Convive n'a pas pu mettre à jour le fichier de données « {{.Path}} » vers le schéma {{.Version}} ({{.Cause}}). Le fichier est resté dans son état précédent.",
+				"Convive n'a pas pu mettre à jour le fichier de données « {{.Path}} » vers le schéma {{.Version}} ({{.Cause}}). Le fichier est resté dans son état précédent.",
 				map[string]any{"Path": s.path, "Version": m.version, "Cause": core.ErrorMessage(err)}).Wrap(err)
 		}
 	}

@@ -86,7 +86,7 @@ func (s *Store) SetOrganisation(ctx context.Context, o core.Organisation) error 
 		u, err := url.Parse(o.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return core.Errorf(core.EInvalid, "organisation.url",
-				"« {{.URL}} » n'est pas une adresse web : indiquez l'adresse complète de la plateforme, par exemple https://formation.example.fr.",
+				"« {{.URL}} » n'est pas une adresse web : indiquez l'adresse complète de la plateforme, par exemple https://formation.example.fr.",
 				map[string]any{"URL": o.URL})
 		}
 	}

@@ -43,7 +43,7 @@ func DefaultPath() (string, error) {
 	dir, err := os.UserConfigDir()
 	if err != nil {
 		return "", core.Errorf(core.EInternal, "store.no_config_dir",
-			"Convive ne trouve pas le dossier de configuration de votre compte ({{.Cause}}) : indiquez l'emplacement des données avec --db ou la variable CONVIVE_DB.",
+			"Convive ne trouve pas le dossier de configuration de votre compte ({{.Cause}}) : indiquez l'emplacement des données avec --db ou la variable CONVIVE_DB.",
 			map[string]any{"Cause": err.Error()}).Wrap(err)
 	}
 	return filepath.Join(dir, "convive", "convive.db"), nil
@@ -208,13 +208,13 @@ func probe(path string) error {
 
 func notConvive(path string) *core.Error {
 	return core.Errorf(core.ESchema, "store.not_convive",
-		"Le fichier « {{.Path}} » n'est pas un fichier de données Convive. Choisissez un autre fichier, ou un nouveau nom pour en créer un.",
+		"Le fichier « {{.Path}} » n'est pas un fichier de données Convive. Choisissez un autre fichier, ou un nouveau nom pour en créer un.",
 		map[string]any{"Path": path})
 }
 
 func fileError(path string, err error) *core.Error {
 	return core.Errorf(core.EInternal, "store.open",
-		"Convive n'a pas pu ouvrir son fichier de données « {{.Path}} » ({{.Cause}}). Vérifiez que le dossier existe et que vous avez le droit d'y écrire.",
+		"Convive n'a pas pu ouvrir son fichier de données « {{.Path}} » ({{.Cause}}). Vérifiez que le dossier existe et que vous avez le droit d'y écrire.",
 		map[string]any{"Path": path, "Cause": err.Error()}).Wrap(err)
 }
 
@@ -280,7 +280,7 @@ func (s *Store) dbError(err error) error {
 		return err
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return core.Errorf(core.ECancelled, "store.cancelled", "L'opération a été interrompue ; rien n'a été enregistré.", nil).Wrap(err)
+		return core.Errorf(core.ECancelled, "store.cancelled", "L'opération a été interrompue ; rien n'a été enregistré.", nil).Wrap(err)
 	}
 	data := map[string]any{"Path": s.path, "Cause": err.Error()}
 	var se *sqlitedrv.Error
@@ -288,20 +288,20 @@ func (s *Store) dbError(err error) error {
 		switch se.Code() & 0xff {
 		case sqlite3.SQLITE_FULL:
 			return core.Errorf(core.EInternal, "store.full",
-				"Le disque est plein : Convive n'a rien pu enregistrer dans « {{.Path}} ». Libérez de la place, puis recommencez.", data).Wrap(err)
+				"Le disque est plein : Convive n'a rien pu enregistrer dans « {{.Path}} ». Libérez de la place, puis recommencez.", data).Wrap(err)
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
 			return core.Errorf(core.EInternal, "store.busy",
-				"Le fichier de données est occupé par un autre programme Convive depuis plus de 10 secondes ; rien n'a été enregistré. Réessayez dans un moment.", data).Wrap(err)
+				"Le fichier de données est occupé par un autre programme Convive depuis plus de 10 secondes ; rien n'a été enregistré. Réessayez dans un moment.", data).Wrap(err)
 		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN:
 			return core.Errorf(core.EInternal, "store.readonly",
-				"Convive n'a pas le droit d'écrire dans « {{.Path}} » ; rien n'a été enregistré. Vérifiez les droits du fichier et de son dossier.", data).Wrap(err)
+				"Convive n'a pas le droit d'écrire dans « {{.Path}} » ; rien n'a été enregistré. Vérifiez les droits du fichier et de son dossier.", data).Wrap(err)
 		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
 			return core.Errorf(core.EInternal, "store.corrupt",
-				"Le fichier de données « {{.Path}} » est endommagé. Restaurez une sauvegarde ; n'y écrivez plus en attendant.", data).Wrap(err)
+				"Le fichier de données « {{.Path}} » est endommagé. Restaurez une sauvegarde ; n'y écrivez plus en attendant.", data).Wrap(err)
 		}
 	}
 	return core.Errorf(core.EInternal, "store.failed",
-		"Convive n'a pas pu lire ou écrire ses données dans « {{.Path}} » ({{.Cause}}).", data).Wrap(err)
+		"Convive n'a pas pu lire ou écrire ses données dans « {{.Path}} » ({{.Cause}}).", data).Wrap(err)
 }
 
 // audit records one change in the transaction that makes it. detail is marshalled to

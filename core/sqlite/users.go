@@ -59,7 +59,7 @@ func checkPersonName(field, value string) (string, error) {
 	clean := core.CleanName(value)
 	if utf8.RuneCountInString(clean) > maxPersonName {
 		return "", core.Errorf(core.EInvalid, "user.name_long",
-			"Le {{.Field}} « {{.Name}} » dépasse {{.Max}} caractères : raccourcissez-le.",
+			"Le {{.Field}} « {{.Name}} » dépasse {{.Max}} caractères : raccourcissez-le.",
 			map[string]any{"Field": field, "Name": clean, "Max": maxPersonName})
 	}
 	return clean, nil
@@ -73,7 +73,7 @@ func checkLanguage(l core.Language) (core.Language, error) {
 		return l, nil
 	}
 	return "", core.Errorf(core.EInvalid, "user.language",
-		"La langue « {{.Value}} » n'est pas proposée : choisissez le français (fr) ou l'anglais (en).",
+		"La langue « {{.Value}} » n'est pas proposée : choisissez le français (fr) ou l'anglais (en).",
 		map[string]any{"Value": string(l)})
 }
 
@@ -85,7 +85,7 @@ func checkRole(r core.Role) (core.Role, error) {
 		return r, nil
 	}
 	return "", core.Errorf(core.EInvalid, "user.role",
-		"Le rôle « {{.Value}} » n'existe pas : choisissez apprenant (learner), formateur (coach) ou administrateur (admin).",
+		"Le rôle « {{.Value}} » n'existe pas : choisissez apprenant (learner), formateur (coach) ou administrateur (admin).",
 		map[string]any{"Value": string(r)})
 }
 
@@ -97,7 +97,7 @@ func checkStatus(st core.UserStatus) (core.UserStatus, error) {
 		return st, nil
 	}
 	return "", core.Errorf(core.EInvalid, "user.status",
-		"Le statut « {{.Value}} » n'existe pas : choisissez invité (invited), actif (active) ou désactivé (disabled).",
+		"Le statut « {{.Value}} » n'existe pas : choisissez invité (invited), actif (active) ou désactivé (disabled).",
 		map[string]any{"Value": string(st)})
 }
 
@@ -112,7 +112,7 @@ func loginTaken(ctx context.Context, q querier, addr core.Address) error {
 		return err
 	}
 	return core.Errorf(core.EConflict, "user.login_taken",
-		"L'adresse « {{.Address}} » est déjà utilisée comme identifiant (par « {{.Owner}} », les majuscules ne comptent pas) : choisissez une autre adresse, ou un alias avec # (par exemple prenom.nom#formation@…).",
+		"L'adresse « {{.Address}} » est déjà utilisée comme identifiant (par « {{.Owner}} », les majuscules ne comptent pas) : choisissez une autre adresse, ou un alias avec # (par exemple prenom.nom#formation@…).",
 		map[string]any{"Address": addr.Login, "Owner": owner})
 }
 
@@ -335,7 +335,7 @@ func (s *Store) UserByLogin(ctx context.Context, login string) (core.User, error
 	u, err := s.user(ctx, s.r, `u.login_key = ?`, addr.Key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, core.Errorf(core.ENotFound, "user.login_not_found",
-			"Aucun utilisateur n'a l'identifiant « {{.Address}} ».", map[string]any{"Address": addr.Login})
+			"Aucun utilisateur n'a l'identifiant « {{.Address}} ».", map[string]any{"Address": addr.Login})
 	}
 	return u, s.dbError(err)
 }
@@ -562,7 +562,7 @@ func (s *Store) candidates(ctx context.Context, q userQuery) (string, error) {
 func (s *Store) Users(ctx context.Context, f core.UserFilter) ([]core.User, error) {
 	sc, ok := sortColumns[f.Sort]
 	if !ok {
-		return nil, core.Errorf(core.EInvalid, "user.sort", "La liste des utilisateurs ne peut pas être triée par « {{.Sort}} ».",
+		return nil, core.Errorf(core.EInvalid, "user.sort", "La liste des utilisateurs ne peut pas être triée par « {{.Sort}} ».",
 			map[string]any{"Sort": string(f.Sort)})
 	}
 	q, err := s.buildQuery(f)

@@ -65,7 +65,7 @@ func TestCreateUser(t *testing.T) {
 	t.Run("refuses a login already used whatever its case", func(t *testing.T) {
 		_, err := s.CreateUser(ctx, core.NewUser{Login: "jean@example.COM"})
 		ce := wantCode(t, err, core.EConflict)
-		if msg := ce.Error(); !strings.Contains(msg, "« jean@example.com »") || !strings.Contains(msg, "déjà utilisée") {
+		if msg := ce.Error(); !strings.Contains(msg, "« jean@example.com »") || !strings.Contains(msg, "déjà utilisée") {
 			t.Errorf("message = %q", msg)
 		}
 		if n, _ := s.CountUsers(ctx, core.UserFilter{}); n != 1 {
