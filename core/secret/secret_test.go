@@ -94,4 +94,3 @@ func TestAMissingPasswordIsNotFoundAndDeletingItIsNoError(t *testing.T) {
 		t.Fatalf("Delete of nothing: %v", err)
 	}
 }
-
