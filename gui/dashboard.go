@@ -37,7 +37,7 @@ func newDashboardScreen(mw *MainWindow) *DashboardScreen {
 		return t
 	}
 	s.Users, s.Groups, s.Invitations, s.Outbox = figure(), figure(), figure(), figure()
-	cards := container.NewGridWithColumns(2)
+	cards := container.NewGridWithColumns(4)
 	for i, t := range []*canvas.Text{s.Users, s.Groups, s.Invitations, s.Outbox} {
 		c := widget.NewLabel("")
 		c.Alignment = fyne.TextAlignCenter
