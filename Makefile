@@ -3,7 +3,7 @@
 #   make run       install what the build needs, build and start Convive
 #   make test      install what the tests need and run every test
 #
-# Other targets: deps, test-deps, build, release, bench, lint, package, clean.
+# Other targets: deps, test-deps, build, release, bench, lint, package, screenshot, clean.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -51,7 +51,7 @@ define go_install
 	command -v $(1) >/dev/null || { echo "Installation de $(1)"; $(GO) install $(2); }
 endef
 
-.PHONY: all deps test-deps tools run build release test bench lint package clean check-go
+.PHONY: all deps test-deps tools run build release test bench lint package screenshot clean check-go
 
 all: build
 
@@ -125,6 +125,10 @@ package: release
 	$(FYNE) package -os linux --executable bin/release/convive; \
 	mv Convive.tar.xz dist/convive-$(VERSION)-linux-$$($(GO) env GOARCH).tar.xz
 	@ls -l dist/
+
+## screenshot: docs/screenshot.png, the Utilisateurs screen on a demo database
+screenshot: build test-deps
+	docs/screenshot.sh $(BIN) docs/screenshot.png
 
 clean:
 	rm -rf bin dist
