@@ -543,11 +543,13 @@ func (r *xlsxRows) xmlError(err error) error {
 }
 
 // lastRowOfRef returns the row of the bottom-right cell of a range such as "A1:H100".
+// A single cell ("A1") is what Excel stores for an empty sheet: it declares nothing.
 func lastRowOfRef(ref string) int {
-	if i := strings.LastIndexByte(ref, ':'); i >= 0 {
-		ref = ref[i+1:]
+	i := strings.LastIndexByte(ref, ':')
+	if i < 0 {
+		return 0
 	}
-	_, row := splitCellRef(ref)
+	_, row := splitCellRef(ref[i+1:])
 	return row
 }
 

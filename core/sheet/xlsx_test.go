@@ -200,6 +200,12 @@ func TestSheetChoice(t *testing.T) {
 			t.Errorf("totals %+v", totals)
 		}
 	})
+	t.Run("an empty sheet reads as no rows, without an error", func(t *testing.T) {
+		rows, totals, err := readSheet(t, w, "Couverture")
+		if err != nil || len(rows) != 0 || totals.LastRow != 0 {
+			t.Errorf("rows %q, totals %+v, error %v", cells(rows), totals, err)
+		}
+	})
 	t.Run("another sheet is read by its name, case aside", func(t *testing.T) {
 		rows, _, err := readSheet(t, w, "autres")
 		if err != nil || len(rows) != 1 || rows[0].Cell(0) != "x" {
