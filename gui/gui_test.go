@@ -432,6 +432,9 @@ func TestGroupsScreen(t *testing.T) {
 		if kids := s.children[s.rootID]; len(kids) != 1 || s.groups[kids[0]].Name != "Ventes" {
 			t.Errorf("root children %v", kids)
 		}
+		if shown := strings.Join(texts(s.Tree), "|"); !strings.Contains(shown, "Groupe général|") || !strings.Contains(shown, "Ventes") {
+			t.Errorf("the tree shows %q", shown)
+		}
 		if _, err := f.st.GroupByPath(f.ctx, "Ventes"); err != nil {
 			t.Error(err)
 		}
