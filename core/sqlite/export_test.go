@@ -54,10 +54,7 @@ func FillUsers(s *Store, n int) error {
 		}
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO users
-			(login, login_key, email, email_key, first_name, last_name, language, role, status,
-			 fold, sort_last, sort_first, sort_login, created, updated)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 'learner', ?, ?, ?, ?, ?, ?, ?)`)
+		ins, err := newUserInserter(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -77,21 +74,19 @@ func FillUsers(s *Store, n int) error {
 			if err != nil {
 				return err
 			}
-			lang, status := "fr", "active"
+			lang, status := core.LangFR, core.StatusActive
 			if i%10 == 0 {
-				lang = "en"
+				lang = core.LangEN
 			}
 			if i%7 == 0 {
-				status = "invited"
+				status = core.StatusInvited
 			}
-			k := keysOf(addr.Login, first, last)
 			created := at - int64(n-i)*60_000
-			res, err := ins.ExecContext(ctx, addr.Login, addr.Key, addr.Email, addr.EmailKey(), first, last, lang, status,
-				k.fold, k.sortLast, k.sortFirst, k.sortLogin, created, created)
+			id, err := ins.insert(ctx, userRow{addr: addr, first: first, last: last, language: lang,
+				role: core.RoleLearner, status: status, created: created})
 			if err != nil {
 				return err
 			}
-			id, _ := res.LastInsertId()
 			if _, err := mem.ExecContext(ctx, groupIDs[i%len(groupIDs)], id, created); err != nil {
 				return err
 			}

@@ -426,3 +426,24 @@ func TestSearchPagesAgreeWithFilteringTheWholeList(t *testing.T) {
 		}
 	}
 }
+
+func TestTheSearchIndexStaysInStepWithTheUsers(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	u := mustUser(t, s, "p.lefevre@example.com", "Pierre", "Lefèvre")
+	if err := sqlite.FillUsers(s, 300); err != nil {
+		t.Fatal(err)
+	}
+	last := "Durandal"
+	if _, err := s.UpdateUser(ctx, u.ID, core.UserUpdate{LastName: &last}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.CountUsers(ctx, core.UserFilter{Search: "pierre durandal"}); n != 1 {
+		t.Errorf("the new name finds %d users, want 1", n)
+	}
+	if us, _ := s.Users(ctx, core.UserFilter{Search: "p.lefevre@"}); len(us) != 1 || us[0].LastName != "Durandal" {
+		t.Errorf("search by login after the update = %v", us)
+	}
+	// FTS5 compares its index with the users table and fails on any difference.
+	rawExec(t, s.Path(), `INSERT INTO users_search (users_search, rank) VALUES ('integrity-check', 1)`)
+}
