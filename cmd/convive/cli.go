@@ -93,6 +93,12 @@ func (c *cli) dispatch(args []string) int {
 		return c.users(args[1:])
 	case "version":
 		return c.version(args[1:])
+	case "smtp":
+		return c.smtpCmd(args[1:])
+	case "outbox":
+		return c.outbox(args[1:])
+	case "send":
+		return c.send(args[1:])
 	case "help":
 		return c.helpTopic(args[1:])
 	}

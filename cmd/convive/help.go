@@ -22,6 +22,9 @@ Commandes :
   groups list           liste le Groupe général et ses sous-groupes
   users add E-MAIL      paramètre un compte (crée l'utilisateur tout de suite)
   users list            liste les utilisateurs, avec recherche et filtre par groupe
+  smtp set|show|test    règle et teste le serveur d'envoi des e-mails
+  outbox                liste la boîte d'envoi ; resend, mark-sent, cancel, recipient
+  send                  envoie les e-mails arrivés à échéance
   version               affiche la version de Convive
   help [COMMANDE]       affiche l'aide d'une commande
 
@@ -184,6 +187,9 @@ func (c *cli) helpTopic(args []string) int {
 		return c.help(helpUsersList)
 	case "version":
 		return c.help(helpVersion)
+	}
+	if text, ok := outboxHelp(args); ok {
+		return c.help(text)
 	}
 	return c.usageError(userErrorf("Il n'y a pas d'aide pour « %s » : cette commande n'existe pas.", strings.Join(args, " ")), "convive")
 }
