@@ -61,6 +61,10 @@ func Open(path string) (*Store, error) {
 		return nil, fileError(abs, err)
 	}
 	if err := createFile(abs); err != nil {
+		var ce *core.Error
+		if errors.As(err, &ce) {
+			return nil, err
+		}
 		return nil, fileError(abs, err)
 	}
 	if err := checkHeader(abs); err != nil {
@@ -133,7 +137,8 @@ func dsn(path string, writer bool) string {
 }
 
 // createFile creates the data file with mode 0600 before SQLite sees it, so that it
-// is never readable by others, not even for a moment; an existing file is tightened.
+// is never readable by others, not even for a moment. An existing file is tightened
+// as far as its file system allows (a USB stick in FAT has no modes to change).
 func createFile(path string) error {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	switch {
@@ -141,10 +146,21 @@ func createFile(path string) error {
 		if err := f.Close(); err != nil {
 			return err
 		}
+		return os.Chmod(path, 0o600) // whatever the umask
 	case !errors.Is(err, os.ErrExist):
 		return err
 	}
-	return os.Chmod(path, 0o600)
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() {
+		return core.Errorf(core.EInvalid, "store.is_dir",
+			"« {{.Path}} » est un dossier, pas un fichier de données : indiquez un nom de fichier, par exemple {{.Example}}.",
+			map[string]any{"Path": path, "Example": filepath.Join(path, "convive.db")})
+	}
+	_ = os.Chmod(path, 0o600)
+	return nil
 }
 
 // sqliteMagic starts every SQLite database file.

@@ -242,6 +242,15 @@ func TestOpen(t *testing.T) {
 		}
 	})
 
+	t.Run("refuses a folder given as the data file and leaves its mode", func(t *testing.T) {
+		dir := t.TempDir()
+		_, err := sqlite.Open(dir)
+		wantCode(t, err, core.EInvalid)
+		if fi, _ := os.Stat(dir); fi.Mode().Perm()&0o100 == 0 {
+			t.Errorf("the folder lost its search permission: %v", fi.Mode())
+		}
+	})
+
 	t.Run("refuses the SQLite database of another program", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "other.db")
 		rawExec(t, path, `CREATE TABLE songs (title TEXT)`)
