@@ -94,6 +94,28 @@ func TestFilesConviveCannotReadSayWhatToDo(t *testing.T) {
 		_, err := Open(path, Options{})
 		wantKey(t, err, KeyNotSpreadsheet)
 	})
+	t.Run("an Excel binary workbook", func(t *testing.T) {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		w, _ := zw.Create("xl/workbook.bin")
+		w.Write([]byte{0x83, 0x01})
+		zw.Close()
+		path := filepath.Join(t.TempDir(), "binaire.xlsb")
+		os.WriteFile(path, buf.Bytes(), 0o600)
+		_, err := Open(path, Options{})
+		if msg := wantKey(t, err, KeyXLSB); !strings.Contains(msg, ".xlsb") {
+			t.Errorf("message %q", msg)
+		}
+	})
+	t.Run("an OLE2 file that is neither a workbook nor an encrypted one", func(t *testing.T) {
+		doc := make([]byte, 2048)
+		copy(doc, oleMagic)
+		copy(doc[1024:], utf16le("WordDocument"))
+		path := filepath.Join(t.TempDir(), "lettre.xls")
+		os.WriteFile(path, doc, 0o600)
+		_, err := Open(path, Options{})
+		wantKey(t, err, KeyUnknownFormat)
+	})
 	t.Run("a binary file of another kind", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "image.csv")
 		os.WriteFile(path, []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), 0o600)

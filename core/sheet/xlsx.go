@@ -25,7 +25,6 @@ const unzipXMLSizeLimit int64 = 16 << 20
 // or a boolean cannot be told from a number without them.
 type xlsxBook struct {
 	file     string
-	zr       *zip.Reader
 	closer   io.Closer
 	parts    map[string]*zip.File // lower-case part name → entry
 	limit    int64
@@ -36,13 +35,11 @@ type xlsxBook struct {
 	sstPath  string
 	sstErr   error
 	sstDone  bool
-
-	hiddenSheets []bool
 }
 
 type xlsxSheet struct {
-	name, part string
-	chart      bool
+	name, part    string
+	chart, hidden bool
 }
 
 func (w *Workbook) openZip(f *os.File, size int64) error {
@@ -106,7 +103,9 @@ func (w *Workbook) openOLE(f *os.File, size int64) error {
 			errors.Is(err, excelize.ErrUnsupportedHashAlgorithm) {
 			return errEncryption(w.File, err)
 		}
-		return errWrongPassword(w.File)
+		// a wrong password decrypts without an error, to noise: an error here
+		// means the container itself is damaged
+		return errCorrupt(w.File, err)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(plain), int64(len(plain)))
 	if err != nil {
@@ -127,11 +126,7 @@ func (w *Workbook) useBook(b *xlsxBook) error {
 	w.xlsx = b
 	w.Sheets = make([]Sheet, len(b.sheets))
 	for i, s := range b.sheets {
-		w.Sheets[i] = Sheet{Name: s.name}
-	}
-	hidden := b.hiddenSheets
-	for i := range w.Sheets {
-		w.Sheets[i].Hidden = hidden[i]
+		w.Sheets[i] = Sheet{Name: s.name, Hidden: s.hidden}
 	}
 	// default: the first visible sheet holding a value, else the first visible one
 	w.Default = -1
@@ -166,7 +161,7 @@ func (b *xlsxBook) close() error {
 
 // newXLSXBook checks a zip package and reads what a workbook needs before its rows.
 func newXLSXBook(file string, zr *zip.Reader, limit int64, open func(excelize.Options) (*excelize.File, error)) (*xlsxBook, error) {
-	b := &xlsxBook{file: file, zr: zr, limit: limit, parts: make(map[string]*zip.File, len(zr.File))}
+	b := &xlsxBook{file: file, limit: limit, parts: make(map[string]*zip.File, len(zr.File))}
 	var total uint64
 	for _, f := range zr.File {
 		b.parts[strings.ToLower(strings.TrimPrefix(strings.ReplaceAll(f.Name, "\\", "/"), "/"))] = f
@@ -300,7 +295,6 @@ func (b *xlsxBook) readWorkbook(wbPart string) error {
 	if b.sstPath == "" {
 		b.sstPath = path.Join(dir, "sharedStrings.xml")
 	}
-	b.hiddenSheets = nil
 	for i, s := range wb.Sheets {
 		id := s.RID
 		if id == "" {
@@ -310,8 +304,8 @@ func (b *xlsxBook) readWorkbook(wbPart string) error {
 		if !ok {
 			part = path.Join(dir, "worksheets", "sheet"+strconv.Itoa(i+1)+".xml")
 		}
-		b.sheets = append(b.sheets, xlsxSheet{name: s.Name, part: part, chart: kinds[id] == "chartsheet"})
-		b.hiddenSheets = append(b.hiddenSheets, s.State == "hidden" || s.State == "veryHidden")
+		b.sheets = append(b.sheets, xlsxSheet{name: s.Name, part: part, chart: kinds[id] == "chartsheet",
+			hidden: s.State == "hidden" || s.State == "veryHidden"})
 	}
 	return nil
 }
