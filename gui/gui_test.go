@@ -381,7 +381,10 @@ func TestUserDetail(t *testing.T) {
 			return ok && r.LastName == "Lefèvre-Durand"
 		})
 		if len(d.History.Objects) < 2 {
-			t.Errorf("the history shows %d lines after a change", len(d.History.Objects))
+			t.Fatalf("the history shows %d lines after a change", len(d.History.Objects))
+		}
+		if got := d.History.Objects[0].(*widget.Label).Text; !strings.HasSuffix(got, "\u00a0: prénom, nom, langue, rôle, groupes") {
+			t.Errorf("the last change reads %q", got)
 		}
 	})
 	t.Run("closing the panel lets the same row open it again", func(t *testing.T) {

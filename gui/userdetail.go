@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sort"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -304,6 +305,10 @@ func auditText(e core.AuditEntry) string {
 	case "user.create":
 		return lang.X("audit.user.create", "{{.At}} · fiche créée par {{.Who}}", data)
 	case "user.update":
+		if fields := auditFields(e.Detail); fields != "" {
+			data["Fields"] = fields
+			return lang.X("audit.user.update.fields", "{{.At}} · fiche modifiée par {{.Who}} : {{.Fields}}", data)
+		}
 		return lang.X("audit.user.update", "{{.At}} · fiche modifiée par {{.Who}}", data)
 	case "membership.add":
 		return lang.X("audit.membership.add", "{{.At}} · ajouté au groupe « {{.Group}} » par {{.Who}}", data)
@@ -323,4 +328,29 @@ func auditGroup(detail string) string {
 		return ""
 	}
 	return v.Group
+}
+
+// auditFields names the fields a user change touched, in the order of the form:
+// "prénom, nom, groupes".
+func auditFields(detail string) string {
+	var v struct {
+		After map[string]json.RawMessage `json:"after"`
+	}
+	if json.Unmarshal([]byte(detail), &v) != nil {
+		return ""
+	}
+	var names []string
+	for _, f := range []struct{ key, name string }{
+		{"first_name", lang.X("audit.field.first_name", "prénom")},
+		{"last_name", lang.X("audit.field.last_name", "nom")},
+		{"language", lang.X("audit.field.language", "langue")},
+		{"role", lang.X("audit.field.role", "rôle")},
+		{"status", lang.X("audit.field.status", "statut")},
+		{"groups", lang.X("audit.field.groups", "groupes")},
+	} {
+		if _, ok := v.After[f.key]; ok {
+			names = append(names, f.name)
+		}
+	}
+	return strings.Join(names, ", ")
 }
