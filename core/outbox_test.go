@@ -1,0 +1,519 @@
+package core_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/mail"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"convive/core"
+	"convive/core/smtp"
+	"convive/core/sqlite"
+
+	"github.com/emersion/go-sasl"
+	gosmtp "github.com/emersion/go-smtp"
+)
+
+// mailServer is a real SMTP server (emersion/go-smtp) on 127.0.0.1 whose answers each
+// test bends through onData; it records every message it accepted.
+type mailServer struct {
+	port     int
+	user     string // when set, AUTH PLAIN is offered and user/password checked
+	password string
+	// onData decides the answer to the n-th message (from 1), after its whole body was
+	// read; nil accepts. It may close c to cut the connection before the answer.
+	onData func(n int, c *gosmtp.Conn, id string) error
+
+	mu       sync.Mutex
+	n        int
+	accepted []string // Message-IDs, in order
+	logins   int
+}
+
+func startMailServer(t *testing.T, setup func(*mailServer)) *mailServer {
+	t.Helper()
+	ms := &mailServer{}
+	if setup != nil {
+		setup(ms)
+	}
+	srv := gosmtp.NewServer(ms)
+	srv.Domain = "test.invalid"
+	srv.AllowInsecureAuth = true
+	srv.ReadTimeout = 10 * time.Second
+	srv.WriteTimeout = 10 * time.Second
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms.port = l.Addr().(*net.TCPAddr).Port
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return ms
+}
+
+func (ms *mailServer) Accepted() []string {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	return append([]string(nil), ms.accepted...)
+}
+
+func (ms *mailServer) NewSession(c *gosmtp.Conn) (gosmtp.Session, error) {
+	return &mailSession{ms: ms, conn: c}, nil
+}
+
+type mailSession struct {
+	ms   *mailServer
+	conn *gosmtp.Conn
+}
+
+func (s *mailSession) Reset()                                 {}
+func (s *mailSession) Logout() error                          { return nil }
+func (s *mailSession) Mail(string, *gosmtp.MailOptions) error { return nil }
+func (s *mailSession) Rcpt(string, *gosmtp.RcptOptions) error { return nil }
+func (s *mailSession) AuthMechanisms() []string {
+	if s.ms.user == "" {
+		return nil
+	}
+	return []string{sasl.Plain}
+}
+
+func (s *mailSession) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, password string) error {
+		s.ms.mu.Lock()
+		s.ms.logins++
+		s.ms.mu.Unlock()
+		if user != s.ms.user || password != s.ms.password {
+			return &gosmtp.SMTPError{Code: 535, EnhancedCode: gosmtp.EnhancedCode{5, 7, 8}, Message: "Authentication credentials invalid"}
+		}
+		return nil
+	}), nil
+}
+
+func (s *mailSession) Data(r io.Reader) error {
+	d, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	m, err := mail.ReadMessage(bytes.NewReader(d))
+	if err != nil {
+		return err
+	}
+	id := strings.Trim(m.Header.Get("Message-Id"), "<>")
+	s.ms.mu.Lock()
+	s.ms.n++
+	n := s.ms.n
+	s.ms.mu.Unlock()
+	if s.ms.onData != nil {
+		if err := s.ms.onData(n, s.conn, id); err != nil {
+			return err
+		}
+	}
+	s.ms.mu.Lock()
+	s.ms.accepted = append(s.ms.accepted, id)
+	s.ms.mu.Unlock()
+	return nil
+}
+
+// clock is a test clock the dispatcher reads; tests move it forward.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// rig is a real store in a temporary folder, a Mailer towards ms and a dispatcher.
+type rig struct {
+	st    *sqlite.Store
+	d     *core.Dispatcher
+	clock *clock
+}
+
+func newRig(t *testing.T, ms *mailServer, password string) *rig {
+	t.Helper()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "convive.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	cfg := smtp.Config{Host: "127.0.0.1", Port: ms.port, Security: smtp.SecurityNone, Auth: smtp.AuthNone,
+		From: "formation@exemple.fr", FromName: "Service formation", Timeout: 5 * time.Second}
+	if ms.user != "" {
+		cfg.Auth, cfg.User, cfg.Password = smtp.AuthPlain, ms.user, password
+	}
+	s, err := smtp.NewSender(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ml := smtp.NewMailer(s)
+	t.Cleanup(func() { _ = ml.Close() })
+	// Messages are created due now in real time; the test clock starts a little after.
+	c := &clock{t: time.Now().Add(time.Second)}
+	return &rig{st: st, clock: c, d: &core.Dispatcher{Store: st, Sender: ml, Backoff: smtp.Backoff, Now: c.Now}}
+}
+
+// enqueue queues n French messages and returns them as stored.
+func (r *rig) enqueue(t *testing.T, n int) []core.Message {
+	t.Helper()
+	msgs := make([]core.Message, n)
+	for i := range msgs {
+		msgs[i] = core.Message{
+			Kind:    core.KindInvitation,
+			To:      fmt.Sprintf("apprenant%02d@exemple.fr", i),
+			Subject: fmt.Sprintf("Invitation n° %d : « Sécurité des données »", i),
+			Text:    "Bonjour Hélène,\n\nVous êtes invitée à rejoindre la plateforme.\n",
+		}
+	}
+	if err := r.st.Enqueue(context.Background(), msgs...); err != nil {
+		t.Fatal(err)
+	}
+	return r.all(t)
+}
+
+func (r *rig) all(t *testing.T) []core.Message {
+	t.Helper()
+	got, err := r.st.Outbox(context.Background(), core.OutboxFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func (r *rig) message(t *testing.T, id int64) core.Message {
+	t.Helper()
+	m, err := r.st.OutboxMessage(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func (r *rig) run(t *testing.T) core.DispatchReport {
+	t.Helper()
+	rep, err := r.d.Run(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func TestATemporaryRefusalIsRetriedAfterTheBackoffAndThenSent(t *testing.T) {
+	ms := startMailServer(t, func(ms *mailServer) {
+		ms.onData = func(n int, _ *gosmtp.Conn, _ string) error {
+			if n == 1 {
+				return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}
+			}
+			return nil
+		}
+	})
+	r := newRig(t, ms, "")
+	m := r.enqueue(t, 1)[0]
+
+	rep := r.run(t)
+	if rep.RetryLater != 1 || rep.Sent != 0 {
+		t.Fatalf("first run: %+v, want one retry later", rep)
+	}
+	got := r.message(t, m.ID)
+	if got.State != core.MessageQueued || got.Attempts != 1 || !strings.Contains(got.LastError, "451") {
+		t.Fatalf("after a 451: state %s, attempts %d, error %q", got.State, got.Attempts, got.LastError)
+	}
+	wait := got.NextAttempt.Sub(r.clock.Now())
+	if wait < 54*time.Second || wait > 66*time.Second {
+		t.Errorf("next attempt in %v, want about one minute", wait)
+	}
+
+	if rep := r.run(t); rep.Sent != 0 || rep.RetryLater != 0 {
+		t.Fatalf("a run before the next attempt's time did something: %+v", rep)
+	}
+	r.clock.Add(2 * time.Minute)
+	if rep := r.run(t); rep.Sent != 1 || rep.Remaining != 0 {
+		t.Fatalf("run after the backoff: %+v, want it sent", rep)
+	}
+	got = r.message(t, m.ID)
+	if got.State != core.MessageSent || got.Attempts != 2 || got.LastError != "" || got.Sent.IsZero() {
+		t.Errorf("after the retry: %+v", got)
+	}
+	if ids := ms.Accepted(); len(ids) != 1 || ids[0] != m.MessageID {
+		t.Errorf("server accepted %q, want once %q (the Message-ID fixed at creation)", ids, m.MessageID)
+	}
+}
+
+func TestAPermanentRefusalFailsTheMessageWithAFrenchError(t *testing.T) {
+	ms := startMailServer(t, func(ms *mailServer) {
+		ms.onData = func(n int, _ *gosmtp.Conn, _ string) error {
+			if n == 1 {
+				return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "Mailbox unavailable"}
+			}
+			return nil
+		}
+	})
+	r := newRig(t, ms, "")
+	msgs := r.enqueue(t, 2)
+	rep := r.run(t)
+	if rep.Failed != 1 || rep.Sent != 1 {
+		t.Fatalf("report %+v, want one failed and the next one sent", rep)
+	}
+	got := r.message(t, msgs[0].ID)
+	if got.State != core.MessageFailed || got.Attempts != 1 {
+		t.Fatalf("state %s, attempts %d", got.State, got.Attempts)
+	}
+	if !strings.Contains(got.LastError, "550") || !strings.Contains(got.LastError, "refusé") || !strings.Contains(got.LastError, "boîte aux lettres inexistante") {
+		t.Errorf("last error %q is not the French sentence about the 550", got.LastError)
+	}
+	if rep := r.run(t); rep.Sent+rep.Failed+rep.RetryLater != 0 {
+		t.Errorf("a failed message was tried again: %+v", rep)
+	}
+}
+
+func TestRefusedCredentialsPauseTheOutboxWithoutUsingAttempts(t *testing.T) {
+	ms := startMailServer(t, func(ms *mailServer) { ms.user, ms.password = "formation", "le bon" })
+	r := newRig(t, ms, "le mauvais")
+	msgs := r.enqueue(t, 5)
+	for run := 1; run <= 3; run++ {
+		rep := r.run(t)
+		if rep.Paused == "" || !strings.Contains(rep.Paused, "mot de passe") {
+			t.Fatalf("run %d: paused = %q, want the French reason", run, rep.Paused)
+		}
+		if rep.Sent+rep.Failed+rep.Unknown+rep.RetryLater != 0 || rep.Remaining != 5 {
+			t.Fatalf("run %d: %+v, want nothing done and 5 remaining", run, rep)
+		}
+	}
+	for _, m := range msgs {
+		got := r.message(t, m.ID)
+		if got.State != core.MessageQueued || got.Attempts != 0 {
+			t.Errorf("message %d: state %s, attempts %d, want still queued with no attempt", m.ID, got.State, got.Attempts)
+		}
+	}
+	ms.mu.Lock()
+	logins := ms.logins
+	ms.mu.Unlock()
+	if logins != 3 {
+		t.Errorf("%d logins for 3 runs, want one per run: a paused run stops at once", logins)
+	}
+	if len(ms.Accepted()) != 0 {
+		t.Error("a message went out with refused credentials")
+	}
+}
+
+func TestAConnectionCutAfterTheDataMakesTheMessageUnknownAndItIsNeverSentAgain(t *testing.T) {
+	ms := startMailServer(t, func(ms *mailServer) {
+		ms.onData = func(n int, c *gosmtp.Conn, _ string) error {
+			if n == 1 {
+				_ = c.Conn().Close()
+				return io.ErrUnexpectedEOF
+			}
+			return nil
+		}
+	})
+	r := newRig(t, ms, "")
+	msgs := r.enqueue(t, 3)
+	rep := r.run(t)
+	if rep.Unknown != 1 || rep.Sent != 2 {
+		t.Fatalf("report %+v, want one unknown and the two others sent", rep)
+	}
+	got := r.message(t, msgs[0].ID)
+	if got.State != core.MessageUnknown || !strings.Contains(got.LastError, "peut-être été reçu") {
+		t.Fatalf("state %s, error %q", got.State, got.LastError)
+	}
+	r.clock.Add(24 * time.Hour)
+	if rep := r.run(t); rep.Sent+rep.Unknown+rep.Failed+rep.RetryLater != 0 {
+		t.Fatalf("a second run did something: %+v", rep)
+	}
+	if got := r.message(t, msgs[0].ID); got.State != core.MessageUnknown {
+		t.Errorf("after a second run the message is %s, want still unknown", got.State)
+	}
+	for _, id := range ms.Accepted() {
+		if id == msgs[0].MessageID {
+			t.Error("the unknown message was sent again")
+		}
+	}
+}
+
+func TestACancelledMessageIsNeverSent(t *testing.T) {
+	ms := startMailServer(t, nil)
+	r := newRig(t, ms, "")
+	msgs := r.enqueue(t, 3)
+	if n, err := r.st.CancelMessages(context.Background(), []int64{msgs[1].ID}); err != nil || n != 1 {
+		t.Fatalf("cancel: %d, %v", n, err)
+	}
+	if rep := r.run(t); rep.Sent != 2 {
+		t.Fatalf("report %+v, want the two others sent", rep)
+	}
+	for _, id := range ms.Accepted() {
+		if id == msgs[1].MessageID {
+			t.Fatal("the cancelled message was sent")
+		}
+	}
+	if got := r.message(t, msgs[1].ID); got.State != core.MessageCancelled || got.Attempts != 0 {
+		t.Errorf("cancelled message is %s with %d attempts", got.State, got.Attempts)
+	}
+}
+
+func TestAMessageCancelledWhileTheDispatcherWaitsIsNotSent(t *testing.T) {
+	ms := startMailServer(t, nil)
+	r := newRig(t, ms, "")
+	msgs := r.enqueue(t, 2)
+	// The sender's wait (the rate limit) is where a manager's click can land between
+	// the choice of a message and its "sending" state.
+	r.d.Sender = &cancelOnWait{MailSender: r.d.Sender, st: r.st, id: msgs[0].ID}
+	if rep := r.run(t); rep.Sent != 1 {
+		t.Fatalf("report %+v, want only the other one sent", rep)
+	}
+	if ids := ms.Accepted(); len(ids) != 1 || ids[0] != msgs[1].MessageID {
+		t.Errorf("server accepted %q, want only %q", ids, msgs[1].MessageID)
+	}
+}
+
+type cancelOnWait struct {
+	core.MailSender
+	st   *sqlite.Store
+	id   int64
+	done bool
+}
+
+func (c *cancelOnWait) Wait(ctx context.Context) error {
+	if !c.done {
+		c.done = true
+		_, err := c.st.CancelMessages(ctx, []int64{c.id})
+		return err
+	}
+	return nil
+}
+
+func TestAfterMaxAttemptsTheMessageFailsWithItsLastError(t *testing.T) {
+	ms := startMailServer(t, func(ms *mailServer) {
+		ms.onData = func(int, *gosmtp.Conn, string) error {
+			return &gosmtp.SMTPError{Code: 452, EnhancedCode: gosmtp.EnhancedCode{4, 2, 2}, Message: "Mailbox full"}
+		}
+	})
+	r := newRig(t, ms, "")
+	r.d.MaxAttempts = 3
+	m := r.enqueue(t, 1)[0]
+	for i := 1; i <= 3; i++ {
+		r.run(t)
+		r.clock.Add(2 * time.Hour)
+	}
+	got := r.message(t, m.ID)
+	if got.State != core.MessageFailed || got.Attempts != 3 {
+		t.Fatalf("after 3 temporary failures: %s with %d attempts, want failed with 3", got.State, got.Attempts)
+	}
+	if !strings.HasPrefix(got.LastError, "Abandonné après 3 essais") || !strings.Contains(got.LastError, "452") || strings.Contains(got.LastError, "nouvel essai") {
+		t.Errorf("last error %q", got.LastError)
+	}
+	if rep := r.run(t); rep.Sent+rep.Failed+rep.RetryLater != 0 {
+		t.Errorf("a given-up message was tried again: %+v", rep)
+	}
+}
+
+func TestRecoverSendingTurnsAnInterruptedMessageIntoUnknown(t *testing.T) {
+	ms := startMailServer(t, nil)
+	r := newRig(t, ms, "")
+	msgs := r.enqueue(t, 2)
+	ctx := context.Background()
+	// What a process killed in the middle of a conversation leaves behind.
+	if ok, err := r.st.MarkSending(ctx, msgs[0].ID, time.Now()); err != nil || !ok {
+		t.Fatalf("MarkSending: %v, %v", ok, err)
+	}
+	n, err := r.st.RecoverSending(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("RecoverSending = %d, %v, want 1", n, err)
+	}
+	got := r.message(t, msgs[0].ID)
+	if got.State != core.MessageUnknown || !strings.Contains(got.LastError, "Marquer comme envoyé") {
+		t.Errorf("recovered message: %s, %q", got.State, got.LastError)
+	}
+	if rep := r.run(t); rep.Sent != 1 {
+		t.Fatalf("report %+v, want only the other one sent", rep)
+	}
+	if ids := ms.Accepted(); len(ids) != 1 || ids[0] != msgs[1].MessageID {
+		t.Errorf("server accepted %q", ids)
+	}
+	if n, _ := r.st.RecoverSending(ctx); n != 0 {
+		t.Errorf("a second RecoverSending found %d", n)
+	}
+}
+
+func TestStoppingLetsTheMessageInFlightFinish(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ms := startMailServer(t, func(ms *mailServer) {
+		ms.onData = func(n int, _ *gosmtp.Conn, _ string) error {
+			if n == 2 {
+				cancel() // the manager presses Arrêter during the second message
+			}
+			return nil
+		}
+	})
+	r := newRig(t, ms, "")
+	msgs := r.enqueue(t, 5)
+	rep, err := r.d.Run(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Sent != 2 || rep.Remaining != 3 {
+		t.Fatalf("report %+v, want 2 sent (the one in flight finished) and 3 remaining", rep)
+	}
+	for i, m := range r.all(t) {
+		want := core.MessageQueued
+		if i < 2 {
+			want = core.MessageSent
+		}
+		if m.State != want {
+			t.Errorf("message %d (%s) is %s, want %s", i, msgs[i].To, m.State, want)
+		}
+	}
+}
+
+func TestEveryStateChangeIsCommittedBeforeTheNextStep(t *testing.T) {
+	var r *rig
+	var seen []core.MessageState
+	ms := startMailServer(t, func(ms *mailServer) {
+		ms.onData = func(_ int, _ *gosmtp.Conn, id string) error {
+			// While the server holds the message, the file already says "sending"
+			// for it, and the previous one is already recorded as sent.
+			for _, m := range r.all(t) {
+				if m.MessageID == id {
+					seen = append(seen, m.State)
+				} else if m.State == core.MessageSending {
+					t.Errorf("another message (%d) is also sending", m.ID)
+				}
+			}
+			return nil
+		}
+	})
+	r = newRig(t, ms, "")
+	r.enqueue(t, 4)
+	if rep := r.run(t); rep.Sent != 4 {
+		t.Fatalf("report %+v", rep)
+	}
+	if fmt.Sprint(seen) != "[sending sending sending sending]" {
+		t.Errorf("states seen from the file during each conversation: %v", seen)
+	}
+	audit, err := r.st.Audit(context.Background(), "message", r.all(t)[1].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, a := range audit {
+		actions = append(actions, a.Action)
+	}
+	if strings.Join(actions, " ") != "outbox.enqueue outbox.sending outbox.sent" {
+		t.Errorf("audit of a sent message: %v", actions)
+	}
+}
