@@ -74,9 +74,24 @@ func (w *Workbook) openText(data []byte, paste bool) error {
 			base = base[:i]
 		}
 		w.Sheets = []Sheet{{Name: base}}
+		if d, rest, ok := sepLine(text); ok {
+			// Excel's "sep=;" first line names the delimiter and is not a row
+			w.text, w.Delimiter = rest, d
+			return nil
+		}
 		w.Delimiter = detectDelimiter(text)
 	}
 	return nil
+}
+
+// sepLine recognises the "sep=;" line Excel reads as the delimiter to use.
+func sepLine(text string) (rune, string, bool) {
+	line, rest, _ := strings.Cut(text, "\n")
+	line = strings.TrimSuffix(line, "\r")
+	if len(line) == 5 && strings.EqualFold(line[:4], "sep=") {
+		return rune(line[4]), rest, true
+	}
+	return 0, "", false
 }
 
 // hasUnquoted reports whether c appears outside quoted fields in the first lines.
