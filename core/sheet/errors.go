@@ -133,6 +133,10 @@ func errTooBig(file string, limit int64) error {
 	return fileError(KeyTooBig, "Le fichier « {{.File}} » se décompresse en plus de {{.Limit}} : Convive refuse de l'ouvrir pour ne pas saturer la mémoire. S'il s'agit bien de votre tableau, découpez-le en plusieurs fichiers puis réessayez.", file, map[string]any{"Limit": frenchSize(limit)})
 }
 
+func errFileTooBig(file string, limit int64) error {
+	return fileError(KeyTooBig, "Le fichier « {{.File}} » dépasse {{.Limit}} : c'est trop pour un tableau d'utilisateurs. Découpez-le en plusieurs fichiers puis réessayez.", file, map[string]any{"Limit": frenchSize(limit)})
+}
+
 func errTooManyRows(file, sheet string) error {
 	return fileError(KeyTooManyRows, "La feuille « {{.Sheet}} » du fichier « {{.File}} » dépasse {{.Max}} lignes, le maximum d'une feuille Excel. Découpez-la en plusieurs fichiers puis réessayez.", file, map[string]any{"Sheet": sheet, "Max": frenchInt(MaxRows)})
 }

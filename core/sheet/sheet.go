@@ -126,7 +126,7 @@ func Open(path string, opt Options) (*Workbook, error) {
 		return nil, errUnknownFormat(name)
 	default:
 		if st.Size() > maxTextSize {
-			return nil, errTooBig(name, maxTextSize)
+			return nil, errFileTooBig(name, maxTextSize)
 		}
 		data, rerr := io.ReadAll(io.NewSectionReader(f, 0, st.Size()))
 		if rerr != nil {
@@ -248,7 +248,8 @@ type rowSource interface {
 	close() error
 }
 
-// Rows streams the non-blank rows of one sheet.
+// Rows streams the non-blank rows of one sheet. It is meant for one goroutine: the
+// one doing the import, which reports progress and honours cancel through ctx.
 type Rows struct {
 	ctx         context.Context
 	src         rowSource

@@ -82,7 +82,7 @@ func utf16le(s string) []byte {
 // openOLE handles OLE2 containers: a legacy .xls, or an .xlsx encrypted with a password.
 func (w *Workbook) openOLE(f *os.File, size int64) error {
 	if size > w.opt.MaxUnzipSize {
-		return errTooBig(w.File, w.opt.MaxUnzipSize)
+		return errFileTooBig(w.File, w.opt.MaxUnzipSize)
 	}
 	data, err := io.ReadAll(io.NewSectionReader(f, 0, size))
 	if err != nil {
