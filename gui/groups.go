@@ -40,7 +40,7 @@ type GroupsScreen struct {
 	rootID   string
 	selected string
 	loaded   bool
-	pager    *pager[core.User]
+	pager    *pager[core.UserFilter, core.User]
 	content  fyne.CanvasObject
 	w        fyne.Window
 	st       GroupsService
@@ -88,10 +88,8 @@ func newGroupsScreen(w fyne.Window, st GroupsService) *GroupsScreen {
 	s.Delete = &widget.Button{Text: lang.X("groups.delete", "Supprimer"), Icon: theme.DeleteIcon(),
 		Importance: widget.DangerImportance, OnTapped: s.onDeleteAsync}
 
-	s.pager = newPager(
-		func(ctx context.Context) (int, error) { return st.CountUsers(ctx, s.memberFilter()) },
-		func(ctx context.Context, offset, limit int) ([]core.User, error) {
-			f := s.memberFilter()
+	s.pager = newPager(st.CountUsers,
+		func(ctx context.Context, f core.UserFilter, offset, limit int) ([]core.User, error) {
 			f.Offset, f.Limit = offset, limit
 			return st.Users(ctx, f)
 		})
@@ -211,7 +209,7 @@ func (s *GroupsScreen) setGroups(groups []core.Group, sel string) {
 func (s *GroupsScreen) onSelected(id widget.TreeNodeID) {
 	s.selected = id
 	s.updateButtons()
-	s.pager.reset()
+	s.pager.reset(s.memberFilter())
 }
 
 func (s *GroupsScreen) updateButtons() {

@@ -12,9 +12,9 @@ type numbers struct {
 	fetches atomic.Int32
 }
 
-func (l *numbers) count(context.Context) (int, error) { return int(l.n.Load()), nil }
+func (l *numbers) count(context.Context, struct{}) (int, error) { return int(l.n.Load()), nil }
 
-func (l *numbers) fetch(_ context.Context, offset, limit int) ([]int, error) {
+func (l *numbers) fetch(_ context.Context, _ struct{}, offset, limit int) ([]int, error) {
 	l.fetches.Add(1)
 	var rows []int
 	for i := offset; i < offset+limit && i < int(l.n.Load()); i++ {
@@ -31,7 +31,7 @@ func TestPager(t *testing.T) {
 	p.onChange = func() { changes++ }
 
 	t.Run("a reset counts and brings the first page in one go", func(t *testing.T) {
-		p.reset()
+		p.reset(struct{}{})
 		waitFor(t, "the count", p.Loaded)
 		if p.Len() != 100_000 || changes != 1 {
 			t.Errorf("len %d after %d changes", p.Len(), changes)
@@ -64,7 +64,7 @@ func TestPager(t *testing.T) {
 	t.Run("answers to an older question are dropped", func(t *testing.T) {
 		p.Item(50_000) // asked, then the question changes before the answer lands
 		list.n.Store(10)
-		p.reset()
+		p.reset(struct{}{})
 		waitFor(t, "the new count", func() bool { return p.Len() == 10 })
 		settle()
 		if _, ok := p.pages[50_000/p.pageSize]; ok {

@@ -43,7 +43,7 @@ type UsersScreen struct {
 	filter   core.UserFilter
 	columns  []userColumn
 	headers  map[int]*widget.Button // header cells on screen, by column
-	pager    *pager[core.User]
+	pager    *pager[core.UserFilter, core.User]
 	debounce *time.Timer
 	content  fyne.CanvasObject
 	w        fyne.Window
@@ -61,10 +61,8 @@ func newUsersScreen(w fyne.Window, st UsersService) *UsersScreen {
 		{lang.X("users.col.created", "Créé le"), core.SortCreated, 140, func(u core.User) string { return formatDate(u.Created) }},
 	}
 
-	s.pager = newPager(
-		func(ctx context.Context) (int, error) { return st.CountUsers(ctx, s.query()) },
-		func(ctx context.Context, offset, limit int) ([]core.User, error) {
-			f := s.query()
+	s.pager = newPager(st.CountUsers,
+		func(ctx context.Context, f core.UserFilter, offset, limit int) ([]core.User, error) {
 			f.Offset, f.Limit = offset, limit
 			return st.Users(ctx, f)
 		})
@@ -134,10 +132,7 @@ func (s *UsersScreen) subtitle() string {
 	return lang.X("users.subtitle", "Retrouvez n'importe quelle personne de votre organisation et modifiez sa fiche.")
 }
 
-func (s *UsersScreen) shown() { s.pager.reset() }
-
-// query is the filter of the table, without paging.
-func (s *UsersScreen) query() core.UserFilter { return s.filter }
+func (s *UsersScreen) shown() { s.pager.reset(s.filter) }
 
 func (s *UsersScreen) onSearchChanged(text string) {
 	if s.debounce != nil {
@@ -150,7 +145,7 @@ func (s *UsersScreen) onSearchChanged(text string) {
 			}
 			s.filter.Search = text
 			s.Table.UnselectAll()
-			s.pager.reset()
+			s.pager.reset(s.filter)
 		})
 	})
 }
@@ -169,7 +164,7 @@ func (s *UsersScreen) sortBy(col int) {
 	}
 	s.Table.UnselectAll()
 	s.Table.Refresh()
-	s.pager.reset()
+	s.pager.reset(s.filter)
 }
 
 // sortKey is the column the table is sorted by, last name by default.

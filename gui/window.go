@@ -142,8 +142,15 @@ func (mw *MainWindow) build() {
 		func() fyne.CanvasObject {
 			badge := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 			badge.Importance = widget.HighImportance
-			return container.NewBorder(nil, nil, widget.NewIcon(theme.HomeIcon()), badge,
-				widget.NewLabel("Boîte d'envoi"))
+			// The longest title sizes the navigation, with room for a count.
+			longest := ""
+			for _, s := range mw.screens {
+				if t := s.title(); len(t) > len(longest) {
+					longest = t
+				}
+			}
+			badge.SetText("000")
+			return container.NewBorder(nil, nil, widget.NewIcon(theme.HomeIcon()), badge, widget.NewLabel(longest))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			s := mw.screens[i]
