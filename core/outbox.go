@@ -280,7 +280,9 @@ func (d *Dispatcher) Run(ctx context.Context, max int) (DispatchReport, error) {
 		prog.Done++
 		id := m.ID
 		m = nil
-		claim := rep.Paused == "" && more() && claimer != nil && (pacer == nil || pacer.Ready())
+		// Claiming the next message in the result's commit skips the rate-limit wait, so
+		// it is only done when the sender says no wait is needed.
+		claim := rep.Paused == "" && more() && claimer != nil && (waiter == nil || pacer != nil && pacer.Ready())
 		if claim {
 			var err error
 			if m, err = claimer.MarkResultClaimNext(store, id, state, counted, next, detail, d.now(), true); err != nil {
