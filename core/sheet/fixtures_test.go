@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"flag"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -75,7 +76,86 @@ func fixtures(t *testing.T) map[string][]byte {
 	}
 	out["protege.xlsx"] = encrypted
 	f.Close()
+
+	// a workbook as a manager sends it: shared strings, a date, an unknown column,
+	// a blank row, a merged group cell
+	ex := excelize.NewFile()
+	ex.SetSheetName("Sheet1", "Personnes")
+	ex.SetSheetRow("Personnes", "A1", &[]any{"Adresse e-mail", "Prénom", "Nom", "Groupe", "Langue", "Rôle", "Date d'entrée"})
+	ex.SetSheetRow("Personnes", "A2", &[]any{"helene.lefevre@exemple.fr", "Hélène", "Lefèvre", "Ventes/Région Sud", "Français", "Apprenant", 45000})
+	ex.SetSheetRow("Personnes", "A3", &[]any{"francois.coeur@exemple.fr", "François", "Cœur", "", "fr", "formateur", 45001})
+	ex.SetSheetRow("Personnes", "A5", &[]any{"anne.morel@exemple.fr", "Anne", "Morel", "Direction", "Anglais", "Administrateur", 45002})
+	ex.SetSheetRow("Personnes", "A6", &[]any{"jean.dupont@gmial.com", "Jean", "Dupont", "", "", "", ""})
+	ex.MergeCell("Personnes", "D5", "D6")
+	date, _ := ex.NewStyle(&excelize.Style{NumFmt: 14})
+	ex.SetCellStyle("Personnes", "G2", "G5", date)
+	buf, err = ex.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex.Close()
+	out["import-exemple.xlsx"] = buf.Bytes()
+	out["import-exemple.csv"] = []byte("\xef\xbb\xbfAdresse e-mail;Prénom;Nom;Groupe;Langue;Rôle\r\n" +
+		"helene.lefevre@exemple.fr;Hélène;Lefèvre;Ventes/Région Sud;Français;Apprenant\r\n" +
+		"francois.coeur@exemple.fr;François;Cœur;;fr;formateur\r\n" +
+		";;;;;\r\n" +
+		"anne.morel@exemple.fr;Anne;Morel;Direction;Anglais;Administrateur\r\n")
+
+	// the example cut after row 3 while its dimension still says 6 rows
+	out["tronque.xlsx"] = editZip(t, out["import-exemple.xlsx"], "xl/worksheets/sheet1.xml", func(b []byte) []byte {
+		b = dimensionRE.ReplaceAll(b, []byte(`<dimension ref="A1:G6"/>`))
+		i := bytes.Index(b, []byte(`<row r="5"`))
+		j := bytes.Index(b, []byte(`</sheetData>`))
+		return append(append([]byte{}, b[:i]...), b[j:]...)
+	})
+	// a dimension beyond the last row of a sheet
+	out["trop-de-lignes.xlsx"] = editZip(t, out["import-exemple.xlsx"], "xl/worksheets/sheet1.xml", func(b []byte) []byte {
+		return dimensionRE.ReplaceAll(b, []byte(`<dimension ref="A1:G1048577"/>`))
+	})
+	// a zip bomb: a worksheet that declares it inflates to 4 GiB; it is refused from
+	// its header, before anything is inflated
+	out["bombe.xlsx"] = bombHeader(t, out["import-exemple.xlsx"], 4<<30)
 	return out
+}
+
+// editZip rewrites one part of a zip held in memory.
+func editZip(t *testing.T, data []byte, name string, fn func([]byte) []byte) []byte {
+	t.Helper()
+	src := filepath.Join(t.TempDir(), "src.zip")
+	if err := os.WriteFile(src, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := os.ReadFile(rewriteZip(t, src, "out.zip", map[string]func([]byte) []byte{name: fn}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// bombHeader adds a part whose header declares size inflated bytes.
+func bombHeader(t *testing.T, data []byte, size uint64) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		if err := zw.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/media/bombe.bin", Method: zip.Deflate,
+		CompressedSize64: 2, UncompressedSize64: size})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte{0x03, 0x00})
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }
 
 func TestCheckedInFixturesAreThere(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -236,4 +237,47 @@ func TestZipBombsAreRefusedBeforeTheyInflate(t *testing.T) {
 		}
 		wantKey(t, err, KeyCorrupt)
 	})
+}
+
+func TestCheckedInExamples(t *testing.T) {
+	t.Run("the example workbook reads as a manager filled it", func(t *testing.T) {
+		w, rows, totals := openAll(t, fixture("import-exemple.xlsx"), Options{})
+		want := []string{
+			"Adresse e-mail|Prénom|Nom|Groupe|Langue|Rôle|Date d'entrée",
+			"helene.lefevre@exemple.fr|Hélène|Lefèvre|Ventes/Région Sud|Français|Apprenant|15/03/2023",
+			"francois.coeur@exemple.fr|François|Cœur||fr|formateur|16/03/2023",
+			"anne.morel@exemple.fr|Anne|Morel|Direction|Anglais|Administrateur|17/03/2023",
+			"jean.dupont@gmial.com|Jean|Dupont",
+		}
+		if w.Sheets[w.Default].Name != "Personnes" || !reflect.DeepEqual(cells(rows), want) {
+			t.Errorf("sheet %q rows\n%q", w.Sheets[w.Default].Name, cells(rows))
+		}
+		if totals.Blank != 1 || totals.LastRow != 6 || !reflect.DeepEqual(totals.Merged, []string{"D5:D6"}) {
+			t.Errorf("totals %+v", totals)
+		}
+		m := MatchHeader(rows[0].Cells)
+		if u := m.Unknown(); len(u) != 1 || u[0].Header != "Date d'entrée" {
+			t.Errorf("unknown columns %+v", u)
+		}
+	})
+	t.Run("the example CSV reads the same", func(t *testing.T) {
+		_, rows, totals := openAll(t, fixture("import-exemple.csv"), Options{})
+		if len(rows) != 4 || rows[2].Cell(1) != "Cœur" && rows[2].Cell(2) != "Cœur" || totals.Blank != 1 {
+			t.Errorf("rows %q totals %+v", cells(rows), totals)
+		}
+	})
+	for _, tc := range []struct{ file, key string }{
+		{"tronque.xlsx", KeyTruncated},
+		{"trop-de-lignes.xlsx", KeyTooManyRows},
+		{"bombe.xlsx", KeyTooBig},
+	} {
+		t.Run(tc.file+" is refused with default options", func(t *testing.T) {
+			w, err := Open(fixture(tc.file), Options{})
+			if err == nil {
+				defer w.Close()
+				_, _, err = readSheet(t, w, "")
+			}
+			wantKey(t, err, tc.key)
+		})
+	}
 }
