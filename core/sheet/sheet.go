@@ -88,7 +88,7 @@ type Workbook struct {
 
 // Open reads the file at path, whatever its extension says: the content decides
 // between .xlsx and CSV, and other formats get a French error telling what to do.
-// Every error is a *core.Error.
+// Every error is a *core.Error. A workbook keeps its file open until Close.
 func Open(path string, opt Options) (*Workbook, error) {
 	name := filepath.Base(path)
 	f, err := os.Open(path)
