@@ -489,15 +489,38 @@ func fillGroups(ctx context.Context, q querier, us []core.User) error {
 	return nil
 }
 
-// sortColumns maps the sortable columns to what SQL orders by (ties go by id) and to
-// the index that holds that order.
-var sortColumns = map[core.UserSort]struct{ col, index string }{
-	"":                 {"u.sort_last", "users_sort_last"},
-	core.SortLastName:  {"u.sort_last", "users_sort_last"},
-	core.SortFirstName: {"u.sort_first", "users_sort_first"},
-	core.SortLogin:     {"u.sort_login", "users_sort_login"},
-	core.SortStatus:    {"u.status", "users_status"},
-	core.SortCreated:   {"u.created", "users_created"},
+// sortOrder is how SQL orders users for one sortable column: by cols, then by id.
+// index holds that order; byStatus, when set, holds it within one status.
+type sortOrder struct {
+	cols            []string
+	index, byStatus string
+}
+
+// sortColumns maps the sortable columns to their order. Namesakes (equal sort keys)
+// go by status then id, the order of the indexes, which carry the status so that a
+// status filter is checked without reading the users rows.
+var sortColumns = map[core.UserSort]sortOrder{
+	"":                 {[]string{"u.sort_last", "u.status"}, "users_sort_last", "users_status"},
+	core.SortLastName:  {[]string{"u.sort_last", "u.status"}, "users_sort_last", "users_status"},
+	core.SortFirstName: {[]string{"u.sort_first", "u.status"}, "users_sort_first", "users_sort_first"},
+	core.SortLogin:     {[]string{"u.sort_login", "u.status"}, "users_sort_login", "users_sort_login"},
+	core.SortStatus:    {[]string{"u.status", "u.sort_last"}, "users_status", "users_status"},
+	core.SortCreated:   {[]string{"u.created", "u.status"}, "users_created", "users_created"},
+}
+
+// orderBy returns the ORDER BY clause of o.
+func (o sortOrder) orderBy(desc bool) string {
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	var b strings.Builder
+	b.WriteString(` ORDER BY `)
+	for _, c := range o.cols {
+		b.WriteString(c + dir + `, `)
+	}
+	b.WriteString(`u.id` + dir)
+	return b.String()
 }
 
 // likeEscaper protects the LIKE wildcards a person may type.
@@ -627,25 +650,28 @@ func (s *Store) Users(ctx context.Context, f core.UserFilter) ([]core.User, erro
 	// SQLite cannot tell how many rows a search gives. Few: fetch them by id and sort
 	// them. Many: walk the sort index and pick them as they come, a page is soon full.
 	// A group's members are few enough to start from in any case.
+	// Without a search, the sort index is walked too: SQLite would rather fetch every
+	// user of a status by users_status and sort them all.
 	indexed, ids := "", ""
-	if q.join == "" && (q.match != "" || len(q.likes) > 0) {
-		if ids, err = s.candidates(ctx, q); err != nil {
-			return nil, s.dbError(err)
+	if q.join == "" {
+		if q.match != "" || len(q.likes) > 0 {
+			if ids, err = s.candidates(ctx, q); err != nil {
+				return nil, s.dbError(err)
+			}
 		}
 		if ids == "" {
 			indexed = sc.index
+			if q.status != "" {
+				indexed = sc.byStatus
+			}
 		}
 	}
 	from, args := q.from(indexed, ids)
-	dir := " ASC"
-	if f.Desc {
-		dir = " DESC"
-	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = -1
 	}
-	query := `SELECT ` + userCols + from + ` ORDER BY ` + sc.col + dir + `, u.id` + dir + ` LIMIT ? OFFSET ?`
+	query := `SELECT ` + userCols + from + sc.orderBy(f.Desc) + ` LIMIT ? OFFSET ?`
 	args = append(args, limit, max(f.Offset, 0))
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -679,7 +705,12 @@ func (s *Store) CountUsers(ctx context.Context, f core.UserFilter) (int, error) 
 		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM users_search WHERE users_search MATCH ?`, q.match).Scan(&n)
 		return n, s.dbError(err)
 	}
-	from, args := q.from("", "")
+	indexed := ""
+	if q.match == "" && q.join == "" && len(q.likes) > 0 {
+		// Short words, and maybe a status: users_fold holds both.
+		indexed = "users_fold"
+	}
+	from, args := q.from(indexed, "")
 	err = s.r.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&n)
 	return n, s.dbError(err)
 }

@@ -386,6 +386,19 @@ func TestSearchPagesAgreeWithFilteringTheWholeList(t *testing.T) {
 	if err := sqlite.FillUsers(s, 4000); err != nil {
 		t.Fatal(err)
 	}
+	nord, err := s.GroupByPath(ctx, "Ventes/Région Nord")
+	if err != nil {
+		t.Fatal(err)
+	}
+	filters := []struct {
+		name string
+		f    core.UserFilter
+		keep func(core.User) bool
+	}{
+		{"everyone", core.UserFilter{}, func(core.User) bool { return true }},
+		{"invited", core.UserFilter{Status: core.StatusInvited}, func(u core.User) bool { return u.Status == core.StatusInvited }},
+		{"in a group", core.UserFilter{GroupID: nord.ID}, func(u core.User) bool { return slices.Contains(u.Groups, "Ventes/Région Nord") }},
+	}
 	for _, sort := range []core.UserSort{core.SortLastName, core.SortFirstName, core.SortLogin, core.SortStatus, core.SortCreated} {
 		for _, desc := range []bool{false, true} {
 			all, err := s.Users(ctx, core.UserFilter{Sort: sort, Desc: desc})
@@ -395,31 +408,36 @@ func TestSearchPagesAgreeWithFilteringTheWholeList(t *testing.T) {
 			if len(all) != 4000 {
 				t.Fatalf("%d users listed, want 4000", len(all))
 			}
-			for _, search := range []string{"e", "le", "gmail", "ma rie", "lefevre", "zo", "orange jean", "xyz"} {
-				var want []string
-				for _, u := range all {
-					hay := core.Fold(u.Login + " " + u.FirstName + " " + u.LastName)
-					ok := true
-					for _, w := range strings.Fields(search) {
-						ok = ok && strings.Contains(hay, w)
+			for _, fl := range filters {
+				for _, search := range []string{"", "e", "le", "gmail", "ma rie", "lefevre", "zo", "orange jean", "xyz"} {
+					var want []string
+					for _, u := range all {
+						hay := core.Fold(u.Login + " " + u.FirstName + " " + u.LastName)
+						ok := fl.keep(u)
+						for _, w := range strings.Fields(search) {
+							ok = ok && strings.Contains(hay, w)
+						}
+						if ok {
+							want = append(want, u.Login)
+						}
 					}
-					if ok {
-						want = append(want, u.Login)
+					f := fl.f
+					f.Search, f.Sort, f.Desc = search, sort, desc
+					n, err := s.CountUsers(ctx, f)
+					if err != nil || n != len(want) {
+						t.Errorf("CountUsers(%s, %q) = %d, %v; want %d", fl.name, search, n, err, len(want))
 					}
-				}
-				n, err := s.CountUsers(ctx, core.UserFilter{Search: search})
-				if err != nil || n != len(want) {
-					t.Errorf("CountUsers(%q) = %d, %v; want %d", search, n, err, len(want))
-				}
-				for _, off := range []int{0, 150} {
-					page, err := s.Users(ctx, core.UserFilter{Search: search, Sort: sort, Desc: desc, Offset: off, Limit: 100})
-					if err != nil {
-						t.Fatal(err)
-					}
-					w := want[min(off, len(want)):min(off+100, len(want))]
-					if got := logins(page); !slices.Equal(got, w) && len(got)+len(w) > 0 {
-						t.Errorf("search %q sorted by %s (desc %v) at %d: %d users, want %d; first %v, want %v",
-							search, sort, desc, off, len(got), len(w), got[:min(3, len(got))], w[:min(3, len(w))])
+					for _, off := range []int{0, 150} {
+						f.Offset, f.Limit = off, 100
+						page, err := s.Users(ctx, f)
+						if err != nil {
+							t.Fatal(err)
+						}
+						w := want[min(off, len(want)):min(off+100, len(want))]
+						if got := logins(page); !slices.Equal(got, w) && len(got)+len(w) > 0 {
+							t.Errorf("%s, search %q sorted by %s (desc %v) at %d: %d users, want %d; first %v, want %v",
+								fl.name, search, sort, desc, off, len(got), len(w), got[:min(3, len(got))], w[:min(3, len(w))])
+						}
 					}
 				}
 			}
