@@ -33,8 +33,9 @@ type UserDetail struct {
 	// Save writes the changes; Saved confirms it.
 	Save  *widget.Button
 	Saved *widget.Label
-	// History lists the recorded changes, newest first.
+	// History lists the recorded changes, newest first, in the second tab of Tabs.
 	History *fyne.Container
+	Tabs    *container.AppTabs
 	// Close hides the panel.
 	Close *widget.Button
 
@@ -96,19 +97,17 @@ func newUserDetail(w fyne.Window, st UsersService, onSaved func(core.User)) *Use
 		widget.NewFormItem(lang.X("user.updated", "Modifié le"), d.Updated),
 	)
 	groupsTitle := widget.NewLabelWithStyle(lang.X("user.groups", "Groupes"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	historyTitle := widget.NewLabelWithStyle(lang.X("user.history", "Historique"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	body := container.NewVBox(
-		form,
-		groupsTitle, d.NoGroups, d.Groups,
-		widget.NewSeparator(),
-		historyTitle, d.History,
+	d.Tabs = container.NewAppTabs(
+		container.NewTabItem(lang.X("user.tab.record", "Fiche"), container.NewVScroll(container.NewVBox(
+			form, groupsTitle, d.NoGroups, d.Groups))),
+		container.NewTabItem(lang.X("user.history", "Historique"), container.NewVScroll(d.History)),
 	)
 	// The login is written in full under the name, across the panel, since it is what
 	// people look for; the delivery address only differs for a "#" alias.
 	head := container.NewVBox(container.NewBorder(nil, nil, nil, d.Close, d.Name), d.Login, d.Email)
 	foot := container.NewVBox(widget.NewSeparator(), container.NewHBox(d.Save, d.Saved))
 	d.box = container.NewBorder(nil, nil, widget.NewSeparator(), nil,
-		container.New(&minWidth{w: 360}, container.NewBorder(head, foot, nil, nil, container.NewVScroll(body))))
+		container.New(&minWidth{w: 360}, container.NewBorder(head, foot, nil, nil, d.Tabs)))
 	return d
 }
 

@@ -142,14 +142,13 @@ func (mw *MainWindow) build() {
 		func() fyne.CanvasObject {
 			badge := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 			badge.Importance = widget.HighImportance
-			// The longest title sizes the navigation, with room for a count.
+			// The longest title sizes the navigation.
 			longest := ""
 			for _, s := range mw.screens {
 				if t := s.title(); len(t) > len(longest) {
 					longest = t
 				}
 			}
-			badge.SetText("000")
 			return container.NewBorder(nil, nil, widget.NewIcon(theme.HomeIcon()), badge, widget.NewLabel(longest))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
