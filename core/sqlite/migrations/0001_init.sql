@@ -71,6 +71,8 @@ CREATE INDEX users_created ON users (created, status);
 -- By status, then in the order of last names: both the list sorted by status and the
 -- list of one status sorted by name walk it without reading the users rows.
 CREATE INDEX users_status ON users (status, sort_last);
+-- The narrowest index: counting every user reads it, 1 MB for 100 000 users.
+CREATE INDEX users_language ON users (language);
 CREATE INDEX users_batch ON users (batch_id) WHERE batch_id IS NOT NULL;
 -- Search words shorter than three letters are matched with LIKE on this narrow index,
 -- a sixth of the width of the users rows; with the status, a count needs nothing else.
