@@ -476,28 +476,60 @@ func (p *Planner) changes(r *PlannedRow, u User) []string {
 	return out
 }
 
-// ParseLanguage reads a language as a person writes it: fr, français, French, en…
-func ParseLanguage(s string) (Language, bool) {
-	switch Fold(strings.TrimSpace(s)) {
-	case "fr", "fra", "fre", "francais", "french", "fr-fr", "fr_fr":
-		return LangFR, true
-	case "en", "eng", "anglais", "english", "en-gb", "en-us", "en_gb", "en_us":
-		return LangEN, true
+// wordKey folds a cell for ParseLanguage and ParseRole: case, accents, punctuation
+// and spacing do not count, so "fr-FR", "FR_fr" and " Français " are read alike.
+func wordKey(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range Fold(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+			continue
+		}
+		space = true
 	}
-	return "", false
+	return b.String()
 }
 
-// ParseRole reads a role in French or English.
+// languageWords are the folded words read as each language: the French names the
+// import template's dropdown offers, the codes (with their regions) and English names.
+var languageWords = map[string]Language{
+	"fr": LangFR, "francais": LangFR, "french": LangFR, "fra": LangFR, "fre": LangFR,
+	"fr fr": LangFR, "fr be": LangFR, "fr ch": LangFR, "fr ca": LangFR,
+	"en": LangEN, "anglais": LangEN, "english": LangEN, "eng": LangEN,
+	"en gb": LangEN, "en us": LangEN,
+}
+
+// roleWords are the folded words read as each role: the French names the template's
+// dropdown offers, their feminine and plural forms, English names and the stored codes.
+var roleWords = map[string]Role{
+	"apprenant": RoleLearner, "apprenante": RoleLearner, "apprenants": RoleLearner, "learner": RoleLearner,
+	"student": RoleLearner, "stagiaire": RoleLearner,
+	"formateur": RoleCoach, "formatrice": RoleCoach, "formateurs": RoleCoach, "coach": RoleCoach, "trainer": RoleCoach,
+	"tuteur": RoleCoach, "tutrice": RoleCoach, "instructor": RoleCoach, "teacher": RoleCoach,
+	"administrateur": RoleAdmin, "administratrice": RoleAdmin, "administrateurs": RoleAdmin, "admin": RoleAdmin,
+	"administrator": RoleAdmin, "gestionnaire": RoleAdmin,
+}
+
+// ParseLanguage reads a language as a person writes it: Français/Anglais (the
+// template's dropdown), fr, fr-FR, French, en…, whatever the case, accents and
+// punctuation. It is the one reader of languages: the import, the template and the
+// command line all go through it. An empty text is not a language (ok false).
+func ParseLanguage(s string) (Language, bool) {
+	l, ok := languageWords[wordKey(s)]
+	return l, ok
+}
+
+// ParseRole reads a role in French or English: Apprenant/Formateur/Administrateur
+// (the template's dropdown), their feminine forms, learner/coach/admin… An empty text
+// is not a role (ok false).
 func ParseRole(s string) (Role, bool) {
-	switch Fold(strings.TrimSpace(s)) {
-	case "apprenant", "apprenante", "learner", "student", "stagiaire":
-		return RoleLearner, true
-	case "formateur", "formatrice", "coach", "trainer", "tuteur", "tutrice":
-		return RoleCoach, true
-	case "administrateur", "administratrice", "admin", "administrator", "gestionnaire":
-		return RoleAdmin, true
-	}
-	return "", false
+	r, ok := roleWords[wordKey(s)]
+	return r, ok
 }
 
 // CleanGroupPath trims each part of a group path such as " Ventes / Région Sud ",

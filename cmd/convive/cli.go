@@ -364,28 +364,21 @@ func (c *cli) usersList(args []string) int {
 	return exitOK
 }
 
-// parseLanguage accepts the language codes and their French names.
+// parseLanguage reads --language through core.ParseLanguage; left empty, it means
+// French.
 func parseLanguage(s string) (core.Language, bool) {
-	switch core.Fold(strings.TrimSpace(s)) {
-	case "", "fr", "francais":
+	if strings.TrimSpace(s) == "" {
 		return core.LangFR, true
-	case "en", "anglais", "english":
-		return core.LangEN, true
 	}
-	return "", false
+	return core.ParseLanguage(s)
 }
 
-// parseRole accepts the French role names shown in the window and the stored codes.
+// parseRole reads --role through core.ParseRole; left empty, it means learner.
 func parseRole(s string) (core.Role, bool) {
-	switch core.Fold(strings.TrimSpace(s)) {
-	case "", "apprenant", "learner":
+	if strings.TrimSpace(s) == "" {
 		return core.RoleLearner, true
-	case "formateur", "coach":
-		return core.RoleCoach, true
-	case "administrateur", "admin":
-		return core.RoleAdmin, true
 	}
-	return "", false
+	return core.ParseRole(s)
 }
 
 // displayPath is how a group is named to a person: its path, or "Groupe général".

@@ -8,42 +8,24 @@ import (
 	"convive/core"
 )
 
-// Field is what a column holds, as far as the import goes.
-type Field string
+// Field is what a column holds, as far as the import goes: core's own type, so that
+// a Mapping hands its fields to the import planner as they are.
+type Field = core.Field
 
 // Fields a column can be mapped to. FieldNone marks a column the import ignores; it
 // stays listed in the Mapping so that the report can name it.
 const (
-	FieldNone      Field = ""
-	FieldEmail     Field = "email"
-	FieldFirstName Field = "first_name"
-	FieldLastName  Field = "last_name"
-	FieldGroup     Field = "group"
-	FieldLanguage  Field = "language"
-	FieldRole      Field = "role"
+	FieldNone      = core.FieldIgnore
+	FieldEmail     = core.FieldEmail
+	FieldFirstName = core.FieldFirstName
+	FieldLastName  = core.FieldLastName
+	FieldGroup     = core.FieldGroup
+	FieldLanguage  = core.FieldLanguage
+	FieldRole      = core.FieldRole
 )
 
 // Fields lists the fields in the order the template and the GUI show them.
 var Fields = []Field{FieldEmail, FieldFirstName, FieldLastName, FieldGroup, FieldLanguage, FieldRole}
-
-// Label returns the French column title of the field, as the template writes it.
-func (f Field) Label() string {
-	switch f {
-	case FieldEmail:
-		return "E-mail"
-	case FieldFirstName:
-		return "Prénom"
-	case FieldLastName:
-		return "Nom"
-	case FieldGroup:
-		return "Groupe"
-	case FieldLanguage:
-		return "Langue"
-	case FieldRole:
-		return "Rôle"
-	}
-	return "Ignorée"
-}
 
 // headerNames are the folded header texts (see headerKey) of each field.
 var headerNames = map[string]Field{
@@ -266,6 +248,17 @@ func (m Mapping) Set(i int, f Field) Mapping {
 		}
 	}
 	out.Columns[i] = c
+	return out
+}
+
+// CoreColumns returns the mapping as the import planner takes it: every column, the
+// ignored ones included, each named by its header or, without a header row, by its
+// letter (A, B…), so that the planner's messages say « colonne B » rather than nothing.
+func (m Mapping) CoreColumns() []core.Column {
+	out := make([]core.Column, len(m.Columns))
+	for i, c := range m.Columns {
+		out[i] = core.Column{Index: c.Index, Header: c.Name(), Field: c.Field}
+	}
 	return out
 }
 
