@@ -163,7 +163,7 @@ func (c *cli) groupsAdd(args []string) int {
 		return c.help(helpGroupsAdd)
 	case err != nil:
 		return c.usageError(err, name)
-	case len(rest) == 0:
+	case len(rest) == 0 || strings.Trim(rest[0], " /") == "":
 		return c.usageError(userErrorf("Indiquez le chemin du groupe à créer, par exemple « Ventes/Région Sud »."), name)
 	case len(rest) > 1:
 		return c.usageError(userErrorf("Un seul groupe à la fois : mettez le chemin entre guillemets s'il contient des espaces (« %s » est en trop).", rest[1]), name)

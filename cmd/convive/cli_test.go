@@ -184,6 +184,7 @@ func TestGroups(t *testing.T) {
 	})
 
 	t.Run("groups add without a path is a usage error", func(t *testing.T) {
+		fails(t, exitUsage, "--db", db, "groups", "add", " / ")
 		msg := fails(t, exitUsage, "--db", db, "groups", "add")
 		if !strings.Contains(msg, "Indiquez le chemin") || !strings.Contains(msg, "convive groups add --help") {
 			t.Errorf("stderr = %q", msg)
