@@ -44,7 +44,7 @@ define apt_install
 	if (( $${#missing[@]} )); then \
 		echo "Installation des paquets manquants : $${missing[*]}"; \
 		$(SUDO) apt-get update; \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$${missing[@]}"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y "$${missing[@]}"; \
 	fi
 endef
 
