@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -75,15 +76,25 @@ type DispatchReport struct {
 }
 
 // OutboxClaimer is an optional part of OutboxStore: one transaction that records the
-// result of the attempt just made and moves the next due message to "sending". Both
-// guarantees hold as with MarkResult then NextDue and MarkSending (the result is
-// committed before anything else is sent; the next message is committed as "sending"
-// before its conversation starts), with one commit per message instead of two.
+// result of the attempt just made and moves the next message to "sending". Both
+// guarantees hold as with MarkResult then MarkSending (the result is committed before
+// the next message can leave; the next message is committed as "sending" before it
+// can), with one commit per message instead of two, and never two messages "sending".
 type OutboxClaimer interface {
-	// MarkResultClaimNext does what MarkResult does for id, then, when claim is true,
-	// what NextDue and MarkSending do, in the same transaction. It returns the claimed
-	// message (already "sending"), or nil when none is due.
-	MarkResultClaimNext(ctx context.Context, id int64, state MessageState, counted bool, next time.Time, lastError string, now time.Time, claim bool) (*Message, error)
+	// MarkResultClaim does what MarkResult does for id (unless id is 0), then what
+	// MarkSending does for claim (unless claim is 0), in one transaction. It returns
+	// false when claim was no longer queued; the result is recorded all the same.
+	MarkResultClaim(ctx context.Context, id int64, state MessageState, counted bool, next time.Time, lastError string, now time.Time, claim int64) (bool, error)
+}
+
+// GatedSender is an optional part of MailSender. SendGated sends m as Send does, but
+// calls gate just before the end of the message data (the final "." of SMTP), the
+// first point where the server could keep the message. The conversation up to there
+// runs while the dispatcher commits the "sending" state; gate waits for that commit.
+// When gate returns an error, the message is abandoned before that point, so nothing
+// can have been delivered, and SendGated returns false.
+type GatedSender interface {
+	SendGated(ctx context.Context, m *Message, gate func() error) (SendResult, bool)
 }
 
 // Waiter is an optional part of MailSender: Wait blocks until the sender may start the
@@ -94,8 +105,8 @@ type Waiter interface {
 }
 
 // Pacer is an optional part of MailSender: Ready reports whether the next message may
-// start at once, without waiting for a rate limit. When it may, the dispatcher records
-// a result and claims the next message in one commit (see OutboxClaimer).
+// start at once, without waiting for a rate limit. Only then does the dispatcher record
+// a result and claim the next message in one commit (see OutboxClaimer).
 type Pacer interface {
 	Ready() bool
 }
@@ -201,9 +212,27 @@ func defaultBackoff(attempt int) time.Duration {
 	return min(time.Minute<<min(max(attempt, 1)-1, 6), time.Hour)
 }
 
+// attempt is the outcome of one attempt, as recorded by MarkResult.
+type attempt struct {
+	id      int64
+	state   MessageState
+	counted bool
+	next    time.Time
+	detail  string
+}
+
+// errNotClaimed stops a gated send whose message was cancelled before it was claimed.
+var errNotClaimed = Errorf(EConflict, "outbox.not_claimed", "Le message a été annulé ou modifié avant son envoi\u00a0; il n'est pas parti.", nil)
+
 // Run sends due messages until none is left, max messages were attempted (0: no
 // limit), ctx is cancelled (the message in flight finishes first) or the sender asks
 // to pause. The report counts this run's outcomes and what remains due.
+//
+// Each message is committed as "sending" before the server can keep it, and its result
+// is committed before the next message can leave. With a store that is an
+// OutboxClaimer, the result of one message and the "sending" state of the next share
+// one commit; with a GatedSender too, that commit runs while the next conversation
+// starts, and the sender waits for it before the end of the data.
 func (d *Dispatcher) Run(ctx context.Context, max int) (DispatchReport, error) {
 	var rep DispatchReport
 	var prog DispatchProgress
@@ -217,20 +246,41 @@ func (d *Dispatcher) Run(ctx context.Context, max int) (DispatchReport, error) {
 	}
 	waiter, _ := d.Sender.(Waiter)
 	pacer, _ := d.Sender.(Pacer)
+	gated, _ := d.Sender.(GatedSender)
 	claimer, _ := d.Store.(OutboxClaimer)
 	// Every store call below must commit even when the manager pressed Arrêter.
 	store := context.WithoutCancel(ctx)
 	more := func() bool { return (max <= 0 || prog.Done < max) && ctx.Err() == nil }
 
-	var m *Message // when set, already committed as "sending" by MarkResultClaimNext
-	for m != nil || more() {
+	// pending is a result not yet committed: it goes with the claim of the next message.
+	var pending *attempt
+	flush := func() error {
+		if pending == nil {
+			return nil
+		}
+		p := pending
+		pending = nil
+		return d.Store.MarkResult(store, p.id, p.state, p.counted, p.next, p.detail, d.now())
+	}
+	fail := func(err error) (DispatchReport, error) {
+		if ferr := flush(); ferr != nil {
+			err = errors.Join(err, ferr)
+		}
+		return rep, err
+	}
+
+	for more() {
+		m, err := d.Store.NextDue(store, d.now())
+		if err != nil {
+			return fail(err)
+		}
 		if m == nil {
-			next, err := d.Store.NextDue(store, d.now())
-			if err != nil {
+			break
+		}
+		var res SendResult
+		if claimer == nil || (waiter != nil && (pacer == nil || !pacer.Ready())) {
+			if err := flush(); err != nil {
 				return rep, err
-			}
-			if next == nil {
-				break
 			}
 			// The rate limit is waited for while the message is still queued.
 			if waiter != nil {
@@ -238,58 +288,102 @@ func (d *Dispatcher) Run(ctx context.Context, max int) (DispatchReport, error) {
 					break
 				}
 			}
-			ok, err := d.Store.MarkSending(store, next.ID, d.now())
+			ok, err := d.Store.MarkSending(store, m.ID, d.now())
 			if err != nil {
 				return rep, err
 			}
 			if !ok {
 				continue
 			}
-			m = next
+			res = d.Sender.Send(store, m)
+		} else {
+			p := pending
+			pending = nil
+			if p == nil {
+				p = &attempt{}
+			}
+			claim := func() (bool, error) {
+				return claimer.MarkResultClaim(store, p.id, p.state, p.counted, p.next, p.detail, d.now(), m.ID)
+			}
+			var claimed bool
+			if gated == nil {
+				if claimed, err = claim(); err != nil {
+					return rep, err
+				}
+				if claimed {
+					res = d.Sender.Send(store, m)
+				}
+			} else {
+				type outcome struct {
+					ok  bool
+					err error
+				}
+				done := make(chan outcome, 1)
+				go func() {
+					ok, err := claim()
+					done <- outcome{ok, err}
+				}()
+				var c outcome
+				waited := false
+				gate := func() error {
+					c, waited = <-done, true
+					if c.err != nil {
+						return c.err
+					}
+					if !c.ok {
+						return errNotClaimed
+					}
+					return nil
+				}
+				r, _ := gated.SendGated(store, m, gate)
+				if !waited {
+					c = <-done
+				}
+				if c.err != nil {
+					return rep, c.err
+				}
+				claimed, res = c.ok, r
+			}
+			if !claimed {
+				// Cancelled meanwhile: never sent, or abandoned before the end of its data.
+				continue
+			}
 		}
 		prog.Current = m.To
-		res := d.Sender.Send(store, m)
-		state, counted, next, detail := MessageQueued, true, time.Time{}, res.Detail
+		a := &attempt{id: m.ID, state: MessageQueued, counted: true, detail: res.Detail}
 		switch res.Outcome {
 		case SendOK:
-			state = MessageSent
+			a.state = MessageSent
 			rep.Sent++
 			prog.Sent++
 		case SendFailed:
-			state = MessageFailed
+			a.state = MessageFailed
 			rep.Failed++
 			prog.Failed++
 		case SendUnknown:
-			state = MessageUnknown
+			a.state = MessageUnknown
 			rep.Unknown++
 		case SendPause:
-			counted = false
-			next = d.now()
+			a.counted = false
+			a.next = d.now()
 			rep.Paused = res.Detail
 		default: // SendRetry
 			if m.Attempts+1 >= maxAttempts {
-				state = MessageFailed
-				detail = givenUp(m.Attempts+1, detail)
+				a.state = MessageFailed
+				a.detail = givenUp(m.Attempts+1, a.detail)
 				rep.Failed++
 				prog.Failed++
 			} else {
-				next = d.now().Add(backoff(m.Attempts + 1))
+				a.next = d.now().Add(backoff(m.Attempts + 1))
 				rep.RetryLater++
 			}
 		}
 		prog.Done++
-		id := m.ID
-		m = nil
-		// Claiming the next message in the result's commit skips the rate-limit wait, so
-		// it is only done when the sender says no wait is needed.
-		claim := rep.Paused == "" && more() && claimer != nil && (waiter == nil || pacer != nil && pacer.Ready())
-		if claim {
-			var err error
-			if m, err = claimer.MarkResultClaimNext(store, id, state, counted, next, detail, d.now(), true); err != nil {
+		pending = a
+		if claimer == nil || rep.Paused != "" || !more() {
+			if err := flush(); err != nil {
 				return rep, err
 			}
-		} else if err := d.Store.MarkResult(store, id, state, counted, next, detail, d.now()); err != nil {
-			return rep, err
 		}
 		if d.OnProgress != nil {
 			prog.Remaining, _, _ = d.Store.OutboxDue(store, d.now())
@@ -298,6 +392,9 @@ func (d *Dispatcher) Run(ctx context.Context, max int) (DispatchReport, error) {
 		if rep.Paused != "" {
 			break
 		}
+	}
+	if err := flush(); err != nil {
+		return rep, err
 	}
 	remaining, _, err := d.Store.OutboxDue(store, d.now())
 	rep.Remaining = remaining

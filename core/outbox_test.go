@@ -517,3 +517,64 @@ func TestEveryStateChangeIsCommittedBeforeTheNextStep(t *testing.T) {
 		t.Errorf("audit of a sent message: %v", actions)
 	}
 }
+
+// cancelBeforeClaim cancels the message it is about to claim, as a manager's click
+// landing while the previous message's conversation ends.
+type cancelBeforeClaim struct {
+	*sqlite.Store
+	target int64
+}
+
+func (c cancelBeforeClaim) MarkResultClaim(ctx context.Context, id int64, state core.MessageState, counted bool, next time.Time, lastError string, now time.Time, claim int64) (bool, error) {
+	if claim == c.target {
+		if _, err := c.Store.CancelMessages(ctx, []int64{claim}); err != nil {
+			return false, err
+		}
+	}
+	return c.Store.MarkResultClaim(ctx, id, state, counted, next, lastError, now, claim)
+}
+
+func TestAMessageCancelledDuringItsConversationStartIsAbandonedBeforeTheEndOfItsData(t *testing.T) {
+	ms := startMailServer(t, nil)
+	r := newRig(t, ms, "")
+	msgs := r.enqueue(t, 3)
+	r.d.Store = cancelBeforeClaim{Store: r.st, target: msgs[1].ID}
+	rep := r.run(t)
+	if rep.Sent != 2 {
+		t.Fatalf("report %+v, want the two others sent", rep)
+	}
+	if ids := ms.Accepted(); len(ids) != 2 || ids[0] != msgs[0].MessageID || ids[1] != msgs[2].MessageID {
+		t.Errorf("server accepted %q, want the first and the third only", ids)
+	}
+	if got := r.message(t, msgs[1].ID); got.State != core.MessageCancelled || got.Attempts != 0 {
+		t.Errorf("cancelled message: %s, %d attempts", got.State, got.Attempts)
+	}
+	if got := r.message(t, msgs[0].ID); got.State != core.MessageSent {
+		t.Errorf("the result of the message before was lost with the refused claim: %s", got.State)
+	}
+}
+
+func TestARateLimitedOutboxSendsEverythingAtItsPace(t *testing.T) {
+	ms := startMailServer(t, nil)
+	r := newRig(t, ms, "")
+	s, err := smtp.NewSender(smtp.Config{Host: "127.0.0.1", Port: ms.port, Security: smtp.SecurityNone, Auth: smtp.AuthNone,
+		From: "formation@exemple.fr", Timeout: 5 * time.Second, RateLimit: 1200}) // one every 50 ms
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.d.Sender = smtp.NewMailer(s)
+	t.Cleanup(func() { _ = s.Close() })
+	r.enqueue(t, 4)
+	start := time.Now()
+	if rep := r.run(t); rep.Sent != 4 {
+		t.Fatalf("report %+v", rep)
+	}
+	if d := time.Since(start); d < 150*time.Millisecond {
+		t.Errorf("4 messages at 1 200 a minute took %v, want at least 150 ms", d)
+	}
+	for _, m := range r.all(t) {
+		if m.State != core.MessageSent {
+			t.Errorf("message %d is %s", m.ID, m.State)
+		}
+	}
+}

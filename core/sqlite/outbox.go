@@ -372,32 +372,28 @@ func resultAction(state core.MessageState, counted bool) string {
 	return string(state)
 }
 
-// MarkResultClaimNext records the result of the attempt on id and, when claim is set,
-// moves the next due message to "sending", in one transaction (core.OutboxClaimer): the
-// result is committed before the next conversation starts, and the next message is
-// committed as "sending" before it, with one commit per message.
-func (s *Store) MarkResultClaimNext(ctx context.Context, id int64, state core.MessageState, counted bool, next time.Time, lastError string, at time.Time, claim bool) (*core.Message, error) {
-	var m *core.Message
+// MarkResultClaim records the result of the attempt on id (unless id is 0) and moves
+// the queued message claim to "sending" (unless claim is 0), in one transaction
+// (core.OutboxClaimer): the result is committed before the next message can leave, and
+// the next message is committed as "sending" before it can, with one commit per
+// message. It returns false when claim was no longer queued.
+func (s *Store) MarkResultClaim(ctx context.Context, id int64, state core.MessageState, counted bool, next time.Time, lastError string, at time.Time, claim int64) (bool, error) {
+	ok := false
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		m = nil
-		if err := s.markResult(ctx, tx, id, state, counted, next, lastError, at); err != nil {
-			return err
+		ok = false
+		if id != 0 {
+			if err := s.markResult(ctx, tx, id, state, counted, next, lastError, at); err != nil {
+				return err
+			}
 		}
-		if !claim {
+		if claim == 0 {
 			return nil
 		}
-		due, err := nextDue(ctx, tx, at)
-		if err != nil || due == nil {
-			return err
-		}
-		if ok, err := s.markSending(ctx, tx, due.ID, at); err != nil || !ok {
-			return err
-		}
-		due.State = core.MessageSending
-		m = due
-		return nil
+		var err error
+		ok, err = s.markSending(ctx, tx, claim, at)
+		return err
 	})
-	return m, err
+	return ok, err
 }
 
 // OutboxDue counts the queued messages that may be sent at the given time, and returns

@@ -312,28 +312,35 @@ func TestManagerDecisions(t *testing.T) {
 func TestResultAndNextClaimShareOneTransaction(t *testing.T) {
 	ctx := context.Background()
 	s := open(t)
-	if err := s.Enqueue(ctx, frenchMessages(2)...); err != nil {
+	if err := s.Enqueue(ctx, frenchMessages(3)...); err != nil {
 		t.Fatal(err)
 	}
 	all := outbox(t, s, core.OutboxFilter{})
-	if ok, err := s.MarkSending(ctx, all[0].ID, time.Now()); !ok || err != nil {
-		t.Fatal(err)
+	if ok, err := s.MarkResultClaim(ctx, 0, "", false, time.Time{}, "", time.Now(), all[0].ID); !ok || err != nil {
+		t.Fatalf("claiming the first: %v, %v", ok, err)
 	}
-	next, err := s.MarkResultClaimNext(ctx, all[0].ID, core.MessageSent, true, time.Time{}, "", time.Now(), true)
-	if err != nil || next == nil || next.ID != all[1].ID || next.State != core.MessageSending {
-		t.Fatalf("claimed %+v, %v", next, err)
+	ok, err := s.MarkResultClaim(ctx, all[0].ID, core.MessageSent, true, time.Time{}, "", time.Now(), all[1].ID)
+	if err != nil || !ok {
+		t.Fatalf("result and claim: %v, %v", ok, err)
 	}
 	got := outbox(t, s, core.OutboxFilter{})
-	if got[0].State != core.MessageSent || got[1].State != core.MessageSending {
-		t.Errorf("states %s, %s", got[0].State, got[1].State)
+	if got[0].State != core.MessageSent || got[1].State != core.MessageSending || got[2].State != core.MessageQueued {
+		t.Errorf("states %s, %s, %s", got[0].State, got[1].State, got[2].State)
 	}
-	last, err := s.MarkResultClaimNext(ctx, all[1].ID, core.MessageSent, true, time.Time{}, "", time.Now(), true)
-	if err != nil || last != nil {
-		t.Errorf("with nothing left: %v, %v", last, err)
+	// A message cancelled meanwhile is not claimed, but the result is still recorded.
+	if _, err := s.CancelMessages(ctx, []int64{all[2].ID}); err != nil {
+		t.Fatal(err)
 	}
-	// A result for a message that is not sending is refused, so that two processes
-	// sending from one file cannot both record one message.
-	_, err = s.MarkResultClaimNext(ctx, all[1].ID, core.MessageSent, true, time.Time{}, "", time.Now(), false)
+	ok, err = s.MarkResultClaim(ctx, all[1].ID, core.MessageSent, true, time.Time{}, "", time.Now(), all[2].ID)
+	if err != nil || ok {
+		t.Errorf("claiming a cancelled message: %v, %v", ok, err)
+	}
+	if m, _ := s.OutboxMessage(ctx, all[1].ID); m.State != core.MessageSent {
+		t.Errorf("the result was lost with the refused claim: %s", m.State)
+	}
+	// A result for a message that is not sending is refused, and nothing is claimed,
+	// so that two processes sending from one file cannot both record one message.
+	_, err = s.MarkResultClaim(ctx, all[1].ID, core.MessageSent, true, time.Time{}, "", time.Now(), 0)
 	wantCode(t, err, core.EConflict)
 }
 
