@@ -41,10 +41,19 @@ var openWindow = func(c *cli) int {
 		fmt.Fprintf(c.stderr, "Avertissement : les traductions n'ont pas pu être chargées (%v).\n", err)
 	}
 
-	a := app.NewWithID(appID)
-	a.SetIcon(icon())
+	a := newApp()
 	gui.NewMainWindow(a, st).Window.ShowAndRun()
 	return exitOK
+}
+
+// newApp creates the Fyne application with Convive's identity: its ID (which also
+// names the folder of Fyne's own preferences), name, version and icon, the metadata
+// that `fyne build` would otherwise inject from FyneApp.toml.
+func newApp() fyne.App {
+	app.SetMetadata(fyne.AppMetadata{ID: appID, Name: "Convive", Version: version, Icon: icon()})
+	a := app.NewWithID(appID)
+	a.SetIcon(icon())
+	return a
 }
 
 // icon is the application icon as a Fyne resource.
@@ -53,8 +62,7 @@ func icon() fyne.Resource { return fyne.NewStaticResource("icon.png", assets.Ico
 // showStartupError tells a person who started Convive from the desktop, and so sees
 // no terminal, why it cannot open: usually a database it cannot read or write.
 func showStartupError(err error) {
-	a := app.NewWithID(appID)
-	a.SetIcon(icon())
+	a := newApp()
 	w := a.NewWindow("Convive")
 	title := widget.NewLabelWithStyle("Convive ne peut pas s'ouvrir.", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	// A wrapping label would make the window as tall as its narrowest layout; the
