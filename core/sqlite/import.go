@@ -1,0 +1,783 @@
+package sqlite
+
+// Imports: looking accounts up in bulk for the import planner, committing a plan in
+// one transaction as a batch, undoing a batch, listing batches. Every audit row a
+// commit writes carries the batch id, which is how the undo finds what to revert.
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"convive/core"
+)
+
+// lookupChunk bounds the keys of one IN query (SQLite allows 32 766 parameters).
+const lookupChunk = 500
+
+// UsersByKeys finds existing accounts by login key and by delivery-address key, with
+// their Groups, a chunk of keys per query. It implements core.UserLookup.
+func (s *Store) UsersByKeys(ctx context.Context, loginKeys, emailKeys []string) (byLogin, byEmail map[string]core.User, err error) {
+	byLogin, byEmail = map[string]core.User{}, map[string]core.User{}
+	var found []core.User
+	seen := map[int64]int{}
+	collect := func(col string, keys []string) error {
+		for start := 0; start < len(keys); start += lookupChunk {
+			part := keys[start:min(len(keys), start+lookupChunk)]
+			args := make([]any, len(part))
+			for i, k := range part {
+				args[i] = k
+			}
+			q := `SELECT ` + userCols + ` FROM users u WHERE u.` + col +
+				` IN (?` + strings.Repeat(`, ?`, len(part)-1) + `) ORDER BY u.id`
+			rows, err := s.r.QueryContext(ctx, q, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var u core.User
+				var created, updated sql.NullInt64
+				if err := rows.Scan(&u.ID, &u.Login, &u.Email, &u.FirstName, &u.LastName, &u.Language, &u.Role, &u.Status,
+					&created, &updated); err != nil {
+					rows.Close()
+					return err
+				}
+				u.Created, u.Updated = fromMillis(created), fromMillis(updated)
+				if _, ok := seen[u.ID]; !ok {
+					seen[u.ID] = len(found)
+					found = append(found, u)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := collect("login_key", loginKeys); err != nil {
+		return nil, nil, s.dbError(err)
+	}
+	if err := collect("email_key", emailKeys); err != nil {
+		return nil, nil, s.dbError(err)
+	}
+	if err := fillGroups(ctx, s.r, found); err != nil {
+		return nil, nil, s.dbError(err)
+	}
+	wantLogin := make(map[string]bool, len(loginKeys))
+	for _, k := range loginKeys {
+		wantLogin[k] = true
+	}
+	wantEmail := make(map[string]bool, len(emailKeys))
+	for _, k := range emailKeys {
+		wantEmail[k] = true
+	}
+	for _, u := range found {
+		a, err := core.ParseAddress(u.Login)
+		if err != nil {
+			continue // a login stored before a rule changed: it matches nothing
+		}
+		if wantLogin[a.Key] {
+			byLogin[a.Key] = u
+		}
+		if wantEmail[a.EmailKey()] {
+			if _, ok := byEmail[a.EmailKey()]; !ok {
+				byEmail[a.EmailKey()] = u
+			}
+		}
+	}
+	return byLogin, byEmail, nil
+}
+
+// batchCols are the columns scanBatch reads, in order.
+const batchCols = `id, file, sheet, who, created, rows, new_users, updated, invited, undone_at`
+
+func scanBatch(sc interface{ Scan(...any) error }) (core.Batch, error) {
+	var b core.Batch
+	var created, undone sql.NullInt64
+	err := sc.Scan(&b.ID, &b.File, &b.Sheet, &b.Who, &created, &b.Rows, &b.NewUsers, &b.Updated, &b.Invited, &undone)
+	b.Created, b.Undone = fromMillis(created), fromMillis(undone)
+	return b, err
+}
+
+// Batches lists the imports, newest first.
+func (s *Store) Batches(ctx context.Context) ([]core.Batch, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+batchCols+` FROM batches ORDER BY id DESC`)
+	if err != nil {
+		return nil, s.dbError(err)
+	}
+	defer rows.Close()
+	out := []core.Batch{}
+	for rows.Next() {
+		b, err := scanBatch(rows)
+		if err != nil {
+			return nil, s.dbError(err)
+		}
+		out = append(out, b)
+	}
+	return out, s.dbError(rows.Err())
+}
+
+// Batch returns one import.
+func (s *Store) Batch(ctx context.Context, id int64) (core.Batch, error) {
+	b, err := scanBatch(s.r.QueryRowContext(ctx, `SELECT `+batchCols+` FROM batches WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, batchNotFound(id)
+	}
+	return b, s.dbError(err)
+}
+
+func batchNotFound(id int64) *core.Error {
+	return core.Errorf(core.ENotFound, "batch.not_found",
+		"L'import n°\u00a0{{.ID}} n'existe pas. Les imports enregistrés sont listés par\u00a0: convive import --list",
+		map[string]any{"ID": id})
+}
+
+// importChange is the detail of the audit row of a user created or updated by an
+// import: the fields before and after, the row of the sheet, and the memberships it
+// added (what an undo takes away again).
+type importChange struct {
+	Before      map[string]any `json:"before,omitempty"`
+	After       map[string]any `json:"after,omitempty"`
+	Line        int            `json:"line"`
+	AddedGroups []int64        `json:"added_group_ids,omitempty"`
+}
+
+// neverExpires is the expiry of an invitation token: an invitation is valid until it
+// is cancelled, and cancelling (or undoing the import) deletes the user and the token.
+const neverExpires = math.MaxInt64
+
+// newToken returns a random 160-bit token, as put in a link, and the SHA-256 kept.
+func newToken() (string, []byte, error) {
+	b := make([]byte, 20)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, err
+	}
+	tok := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+	h := sha256.Sum256([]byte(tok))
+	return tok, h[:], nil
+}
+
+// mailChunk is how many mails are queued at a time: their bodies are not all held.
+const mailChunk = 500
+
+// importer holds the prepared statements and the state of one commit.
+type importer struct {
+	s       *Store
+	tx      *sql.Tx
+	batch   int64
+	at      int64
+	tree    *tree
+	groups  map[string]*node // cleaned path (folded) → group
+	users   *userInserter
+	member  *sql.Stmt
+	audit   *sql.Stmt
+	invite  *sql.Stmt
+	token   *sql.Stmt
+	pending []core.Message
+}
+
+func (im *importer) close() {
+	for _, st := range []*sql.Stmt{im.member, im.audit, im.invite, im.token} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	if im.users != nil {
+		im.users.Close()
+	}
+}
+
+// group returns the group at a cleaned path, creating the missing ones in the
+// transaction.
+func (im *importer) group(ctx context.Context, path string) (*node, error) {
+	key := core.Fold(path)
+	if n, ok := im.groups[key]; ok {
+		return n, nil
+	}
+	n := im.tree.root
+	for _, name := range splitPath(path) {
+		clean, err := checkGroupName(name)
+		if err != nil {
+			return nil, err
+		}
+		c := n.child(core.Fold(clean))
+		if c == nil {
+			if c, err = im.s.insertGroup(ctx, im.tx, n, clean); err != nil {
+				return nil, err
+			}
+			im.tree.byID[c.id] = c
+		}
+		n = c
+	}
+	im.groups[key] = n
+	return n, nil
+}
+
+func (im *importer) writeAudit(ctx context.Context, action, entity string, id int64, detail any) error {
+	b, err := json.Marshal(detail)
+	if err != nil {
+		return err
+	}
+	_, err = im.audit.ExecContext(ctx, im.at, im.s.who, action, entity, id, string(b), im.batch)
+	return err
+}
+
+// queue adds a message to the next enqueue; flush writes them.
+func (im *importer) queue(ctx context.Context, m core.Message) error {
+	im.pending = append(im.pending, m)
+	if len(im.pending) >= mailChunk {
+		return im.flush(ctx)
+	}
+	return nil
+}
+
+func (im *importer) flush(ctx context.Context) error {
+	if len(im.pending) == 0 {
+		return nil
+	}
+	_, err := im.s.enqueueTx(ctx, im.tx, im.pending...)
+	im.pending = im.pending[:0]
+	return err
+}
+
+// CommitImport writes the rows of plan that are new or updated, in one transaction
+// (all of them or nothing), as a batch: missing groups are created, new people are
+// created active (provision) or invited (one invitation and one queued mail each),
+// existing accounts get the non-empty cells that differ and the groups they lacked
+// (none is taken away). Every change is audited with the batch id. A cancelled ctx
+// rolls everything back. The plan must come from core.Planner.Finish.
+func (s *Store) CommitImport(ctx context.Context, plan *core.ImportPlan, meta core.ImportMeta) (core.Batch, error) {
+	if plan == nil {
+		return core.Batch{}, core.Errorf(core.EInvalid, "import.no_plan", "Rien à importer\u00a0: lisez d'abord un fichier.", nil)
+	}
+	invite := plan.Options.Action == core.ActionInvite
+	if (invite || meta.Welcome) && meta.Mail == nil {
+		return core.Batch{}, core.Errorf(core.EInternal, "import.no_mail", "Les e-mails de l'import ne peuvent pas être préparés (aucun modèle fourni).", nil)
+	}
+	total := plan.New + plan.Updated
+	var batch core.Batch
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		im := &importer{s: s, tx: tx, at: now(), groups: map[string]*node{}}
+		defer im.close()
+		var lastAudit int64
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM audit`).Scan(&lastAudit); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO batches (file, sheet, who, created) VALUES (?, ?, ?, ?)`,
+			meta.File, meta.Sheet, s.who, im.at)
+		if err != nil {
+			return err
+		}
+		if im.batch, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		if im.tree, err = loadTree(ctx, tx); err != nil {
+			return err
+		}
+		if im.users, err = newUserInserter(ctx, tx); err != nil {
+			return err
+		}
+		if im.member, err = tx.PrepareContext(ctx, `INSERT INTO memberships (group_id, user_id, added) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`); err != nil {
+			return err
+		}
+		if im.audit, err = tx.PrepareContext(ctx, `INSERT INTO audit (at, who, action, entity, entity_id, detail, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?)`); err != nil {
+			return err
+		}
+		if im.invite, err = tx.PrepareContext(ctx, `INSERT INTO invitations (user_id, login, login_key, email, group_id, language, state, created, batch_id)
+			VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`); err != nil {
+			return err
+		}
+		if im.token, err = tx.PrepareContext(ctx, `INSERT INTO tokens (user_id, purpose, hash, created, expires) VALUES (?, ?, ?, ?, ?)`); err != nil {
+			return err
+		}
+		lang := plan.Options.Language
+		if lang == "" {
+			lang = core.LangFR
+		}
+		done := 0
+		var created, updated, invited int
+		for i := range plan.Rows {
+			r := &plan.Rows[i]
+			if r.Status != core.RowNew && r.Status != core.RowUpdate {
+				continue
+			}
+			if done%256 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if meta.Progress != nil {
+					meta.Progress(done, total)
+				}
+			}
+			done++
+			nodes := make([]*node, 0, len(r.Groups))
+			for _, p := range r.Groups {
+				n, err := im.group(ctx, p)
+				if err != nil {
+					return rowError(r, err)
+				}
+				if n.up != nil && !slices.Contains(nodes, n) {
+					nodes = append(nodes, n)
+				}
+			}
+			if r.Status == core.RowNew {
+				inv, err := im.create(ctx, r, nodes, invite, meta, lang)
+				if err != nil {
+					return rowError(r, err)
+				}
+				created++
+				if inv {
+					invited++
+				}
+				continue
+			}
+			ok, err := im.update(ctx, r, nodes)
+			if err != nil {
+				return rowError(r, err)
+			}
+			if ok {
+				updated++
+			}
+		}
+		if err := im.flush(ctx); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		report, err := json.Marshal(map[string]any{
+			"mode": plan.Options.Mode, "action": plan.Options.Action, "default_groups": plan.Options.DefaultGroups,
+			"new": plan.New, "updated": plan.Updated, "unchanged": plan.Unchanged, "duplicates": plan.Duplicate,
+			"invalid": plan.Invalid, "blank": plan.Blank, "last_line": plan.LastLine,
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE batches SET rows = ?, new_users = ?, updated = ?, invited = ?, report = ? WHERE id = ?`,
+			len(plan.Rows), created, updated, invited, string(report), im.batch); err != nil {
+			return err
+		}
+		if err := im.writeAudit(ctx, "batch.import", "batch", im.batch, map[string]any{"after": map[string]any{
+			"file": meta.File, "sheet": meta.Sheet, "new_users": created, "updated": updated, "invited": invited,
+		}}); err != nil {
+			return err
+		}
+		// group creations and queued mails were audited by shared helpers: they belong
+		// to the batch too
+		if _, err := tx.ExecContext(ctx, `UPDATE audit SET batch_id = ? WHERE id > ? AND batch_id IS NULL`, im.batch, lastAudit); err != nil {
+			return err
+		}
+		batch, err = scanBatch(tx.QueryRowContext(ctx, `SELECT `+batchCols+` FROM batches WHERE id = ?`, im.batch))
+		if meta.Progress != nil {
+			meta.Progress(total, total)
+		}
+		return err
+	})
+	if err != nil {
+		return core.Batch{}, commitError(err)
+	}
+	return batch, nil
+}
+
+// commitError says that nothing was written, whatever went wrong.
+func commitError(err error) error {
+	var ce *core.Error
+	if errors.As(err, &ce) {
+		if ce.Code == core.ECancelled {
+			return core.Errorf(core.ECancelled, "import.cancelled", "Import interrompu\u00a0: rien n'a été enregistré.", nil).Wrap(err)
+		}
+		if strings.HasPrefix(ce.Key, "import.") {
+			return err
+		}
+		return core.Errorf(ce.Code, "import.failed", "L'import n'a pas été enregistré, aucune ligne n'a été écrite\u00a0: {{.Reason}}",
+			map[string]any{"Reason": lowerFirst(ce.Error())}).Wrap(err)
+	}
+	return err
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	if len(r) > 1 && r[1] >= 'A' && r[1] <= 'Z' {
+		return s // an acronym
+	}
+	return strings.ToLower(string(r[0])) + string(r[1:])
+}
+
+// rowError places a failure at its row of the sheet.
+func rowError(r *core.PlannedRow, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	msg := err.Error()
+	var ce *core.Error
+	if errors.As(err, &ce) {
+		msg = ce.Error()
+	} else if strings.Contains(msg, "UNIQUE") && strings.Contains(msg, "login_key") {
+		msg = core.Render("l'identifiant «\u00a0{{.Address}}\u00a0» a été pris par un autre compte depuis l'aperçu. Relisez le fichier pour un nouvel aperçu, puis importez de nouveau.",
+			map[string]any{"Address": r.Address.Login})
+	} else {
+		return err
+	}
+	return core.Errorf(core.EConflict, "import.row_failed", "Ligne {{.Line}} («\u00a0{{.Address}}\u00a0»)\u00a0: {{.Reason}} Rien n'a été enregistré.",
+		map[string]any{"Line": r.Line, "Address": r.Address.Login, "Reason": lowerFirst(strings.TrimSpace(msg))}).Wrap(err)
+}
+
+// create inserts one new person and reports whether an invitation was queued.
+func (im *importer) create(ctx context.Context, r *core.PlannedRow, nodes []*node, invite bool, meta core.ImportMeta, lang core.Language) (bool, error) {
+	status := core.StatusActive
+	if invite {
+		status = core.StatusInvited
+	}
+	language := r.Language
+	if language == "" {
+		language = lang
+	}
+	role := r.Role
+	if role == "" {
+		role = core.RoleLearner
+	}
+	id, err := im.users.insert(ctx, userRow{addr: r.Address, first: r.FirstName, last: r.LastName,
+		language: language, role: role, status: status, created: im.at, batchID: im.batch})
+	if err != nil {
+		return false, err
+	}
+	names := make([]string, 0, len(nodes))
+	for _, n := range nodes {
+		if _, err := im.member.ExecContext(ctx, n.id, id, im.at); err != nil {
+			return false, err
+		}
+		names = append(names, n.path())
+	}
+	slices.SortFunc(names, core.CompareFrench)
+	if err := im.writeAudit(ctx, "user.create", "user", id, importChange{Line: r.Line, After: map[string]any{
+		"login": r.Address.Login, "email": r.Address.Email, "first_name": r.FirstName, "last_name": r.LastName,
+		"language": language, "role": role, "status": status, "groups": names,
+	}}); err != nil {
+		return false, err
+	}
+	if !invite && !meta.Welcome {
+		return false, nil
+	}
+	u := core.User{ID: id, Login: r.Address.Login, Email: r.Address.Email, FirstName: r.FirstName, LastName: r.LastName,
+		Language: language, Role: role, Status: status, Groups: names}
+	kind, purpose := core.KindWelcome, "welcome"
+	if invite {
+		kind, purpose = core.KindInvitation, "invitation"
+	}
+	tok, hash, err := newToken()
+	if err != nil {
+		return false, err
+	}
+	if _, err := im.token.ExecContext(ctx, id, purpose, hash, im.at, int64(neverExpires)); err != nil {
+		return false, err
+	}
+	m, err := meta.Mail(kind, u, tok)
+	if err != nil {
+		return false, err
+	}
+	m.Kind, m.UserID = kind, id
+	if m.To == "" {
+		m.To = r.Address.Email
+	}
+	if invite {
+		group := im.tree.root.id
+		if len(nodes) > 0 {
+			group = nodes[0].id
+		}
+		res, err := im.invite.ExecContext(ctx, id, r.Address.Login, r.Address.Key, r.Address.Email, group, string(language), im.at, im.batch)
+		if err != nil {
+			if strings.Contains(err.Error(), "UNIQUE") {
+				return false, core.Errorf(core.EConflict, "import.invitation_pending",
+					"une invitation est déjà en attente pour «\u00a0{{.Address}}\u00a0». Annulez-la ou retirez la ligne du fichier.",
+					map[string]any{"Address": r.Address.Login}).Wrap(err)
+			}
+			return false, err
+		}
+		if m.InvitationID, err = res.LastInsertId(); err != nil {
+			return false, err
+		}
+		if err := im.writeAudit(ctx, "invitation.create", "invitation", m.InvitationID, map[string]any{"after": map[string]any{
+			"login": r.Address.Login, "email": r.Address.Email, "group_id": group, "language": language,
+		}}); err != nil {
+			return false, err
+		}
+	}
+	return invite, im.queue(ctx, m)
+}
+
+// update writes the changes of one row to its existing account, as the account is
+// now (it may have changed since the preview): non-empty cells that differ, and the
+// groups it lacks. It reports whether anything changed.
+func (im *importer) update(ctx context.Context, r *core.PlannedRow, nodes []*node) (bool, error) {
+	if r.Existing == nil {
+		return false, errors.New("update row without its account")
+	}
+	old, err := im.s.user(ctx, im.tx, `u.id = ?`, r.Existing.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, core.Errorf(core.EConflict, "import.account_gone",
+			"le compte «\u00a0{{.Address}}\u00a0» a été supprimé depuis l'aperçu. Relisez le fichier, puis importez de nouveau.",
+			map[string]any{"Address": r.Address.Login})
+	}
+	if err != nil {
+		return false, err
+	}
+	next := old
+	if r.FirstName != "" {
+		next.FirstName = r.FirstName
+	}
+	if r.LastName != "" {
+		next.LastName = r.LastName
+	}
+	if r.Language != "" {
+		next.Language = r.Language
+	}
+	if r.Role != "" {
+		next.Role = r.Role
+	}
+	c := importChange{Line: r.Line, Before: map[string]any{}, After: map[string]any{}}
+	diff := func(field string, before, after any) {
+		if before != after {
+			c.Before[field], c.After[field] = before, after
+		}
+	}
+	diff("first_name", old.FirstName, next.FirstName)
+	diff("last_name", old.LastName, next.LastName)
+	diff("language", old.Language, next.Language)
+	diff("role", old.Role, next.Role)
+	fieldsChanged := len(c.After) > 0
+	have, err := userGroupIDs(ctx, im.tx, old.ID)
+	if err != nil {
+		return false, err
+	}
+	after := slices.Clone(old.Groups)
+	for _, n := range nodes {
+		if slices.Contains(have, n.id) {
+			continue
+		}
+		if _, err := im.member.ExecContext(ctx, n.id, old.ID, im.at); err != nil {
+			return false, err
+		}
+		c.AddedGroups = append(c.AddedGroups, n.id)
+		after = append(after, n.path())
+	}
+	if len(c.AddedGroups) > 0 {
+		slices.SortFunc(after, core.CompareFrench)
+		c.Before["groups"], c.After["groups"] = old.Groups, after
+	}
+	if len(c.After) == 0 {
+		return false, nil
+	}
+	if fieldsChanged {
+		k := keysOf(next.Login, next.FirstName, next.LastName)
+		if _, err := im.tx.ExecContext(ctx, `UPDATE users SET first_name = ?, last_name = ?, language = ?, role = ?,
+			fold = ?, sort_last = ?, sort_first = ?, sort_login = ?, updated = ? WHERE id = ?`,
+			next.FirstName, next.LastName, next.Language, next.Role, k.fold, k.sortLast, k.sortFirst, k.sortLogin, im.at, old.ID); err != nil {
+			return false, err
+		}
+	} else if _, err := im.tx.ExecContext(ctx, `UPDATE users SET updated = ? WHERE id = ?`, im.at, old.ID); err != nil {
+		return false, err
+	}
+	return true, im.writeAudit(ctx, "user.update", "user", old.ID, c)
+}
+
+// UndoBatch undoes an import in one transaction: the users it created are deleted
+// (with their memberships and tokens), the fields it changed get their former values
+// back, the memberships it added are removed, its pending invitations are cancelled
+// and their queued mail with them. It is refused, with the rows and addresses in the
+// way, when anything newer touched those users, or when an invitation was accepted.
+// The batch is then marked undone.
+func (s *Store) UndoBatch(ctx context.Context, id int64) (core.Batch, error) {
+	var out core.Batch
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		b, err := scanBatch(tx.QueryRowContext(ctx, `SELECT `+batchCols+` FROM batches WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return batchNotFound(id)
+		}
+		if err != nil {
+			return err
+		}
+		if !b.Undone.IsZero() {
+			return core.Errorf(core.EConflict, "batch.already_undone", "L'import n°\u00a0{{.ID}} («\u00a0{{.File}}\u00a0») a déjà été annulé le {{.When}}.",
+				map[string]any{"ID": id, "File": b.File, "When": b.Undone.Local().Format("02/01/2006 à 15:04")})
+		}
+		// what the batch did to users, from its audit rows
+		type touched struct {
+			action string
+			line   int
+			login  string
+			change importChange
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT a.entity_id, a.action, a.detail, coalesce(u.login, '')
+			FROM audit a LEFT JOIN users u ON u.id = a.entity_id
+			WHERE a.batch_id = ? AND a.entity = 'user' ORDER BY a.id`, id)
+		if err != nil {
+			return err
+		}
+		byUser := map[int64]touched{}
+		var order []int64
+		var lastAudit int64
+		for rows.Next() {
+			var uid int64
+			var t touched
+			var detail string
+			if err := rows.Scan(&uid, &t.action, &detail, &t.login); err != nil {
+				rows.Close()
+				return err
+			}
+			if err := json.Unmarshal([]byte(detail), &t.change); err != nil {
+				rows.Close()
+				return fmt.Errorf("audit detail of user %d: %w", uid, err)
+			}
+			t.line = t.change.Line
+			if _, ok := byUser[uid]; !ok {
+				order = append(order, uid)
+			}
+			byUser[uid] = t
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM audit WHERE batch_id = ?`, id).Scan(&lastAudit); err != nil {
+			return err
+		}
+		// anything newer on those users, or an accepted invitation, blocks the undo
+		blocked := map[int64]bool{}
+		if len(order) > 0 {
+			ids, _ := json.Marshal(order)
+			rows, err := tx.QueryContext(ctx, `SELECT DISTINCT entity_id FROM audit WHERE entity = 'user' AND id > ?
+				AND (batch_id IS NULL OR batch_id <> ?) AND entity_id IN (SELECT value FROM json_each(?))
+				UNION SELECT user_id FROM invitations WHERE batch_id = ? AND state = 'accepted' AND user_id IS NOT NULL`,
+				lastAudit, id, string(ids), id)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var uid int64
+				if err := rows.Scan(&uid); err != nil {
+					rows.Close()
+					return err
+				}
+				blocked[uid] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		if len(blocked) > 0 {
+			var list []string
+			for _, uid := range order {
+				if !blocked[uid] {
+					continue
+				}
+				t := byUser[uid]
+				if len(list) == 10 {
+					list = append(list, fmt.Sprintf("et %d autres", len(blocked)-10))
+					break
+				}
+				list = append(list, fmt.Sprintf("ligne %d («\u00a0%s\u00a0»)", t.line, t.login))
+			}
+			return core.Errorf(core.EConflict, "batch.undo_blocked",
+				"L'import n°\u00a0{{.ID}} («\u00a0{{.File}}\u00a0») ne peut pas être annulé\u00a0: {{.Count}} compte(s) ont été modifiés depuis, ou leur invitation acceptée\u00a0: {{.List}}. Rien n'a été annulé\u00a0; corrigez ces comptes un par un.",
+				map[string]any{"ID": id, "File": b.File, "Count": len(blocked), "List": strings.Join(list, ", ")})
+		}
+		at := now()
+		// pending invitations and their queued mail
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'cancelled', updated = ?
+			WHERE state = 'queued' AND (invitation_id IN (SELECT id FROM invitations WHERE batch_id = ?)
+			   OR user_id IN (SELECT id FROM users WHERE batch_id = ?))`, at, id, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET state = 'cancelled', cancelled_at = ?
+			WHERE batch_id = ? AND state = 'pending'`, at, id); err != nil {
+			return err
+		}
+		audit, err := tx.PrepareContext(ctx, `INSERT INTO audit (at, who, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer audit.Close()
+		write := func(action string, uid int64, detail any) error {
+			js, err := json.Marshal(detail)
+			if err != nil {
+				return err
+			}
+			_, err = audit.ExecContext(ctx, at, s.who, action, "user", uid, string(js))
+			return err
+		}
+		// reverted updates, newest first
+		for i := len(order) - 1; i >= 0; i-- {
+			uid := order[i]
+			t := byUser[uid]
+			if t.action != "user.update" {
+				continue
+			}
+			for _, g := range t.change.AddedGroups {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM memberships WHERE group_id = ? AND user_id = ?`, g, uid); err != nil {
+					return err
+				}
+			}
+			u, err := s.user(ctx, tx, `u.id = ?`, uid)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			str := func(k string, v *string) {
+				if x, ok := t.change.Before[k].(string); ok {
+					*v = x
+				}
+			}
+			str("first_name", &u.FirstName)
+			str("last_name", &u.LastName)
+			lang, role := string(u.Language), string(u.Role)
+			str("language", &lang)
+			str("role", &role)
+			k := keysOf(u.Login, u.FirstName, u.LastName)
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET first_name = ?, last_name = ?, language = ?, role = ?,
+				fold = ?, sort_last = ?, sort_first = ?, sort_login = ?, updated = ? WHERE id = ?`,
+				u.FirstName, u.LastName, lang, role, k.fold, k.sortLast, k.sortFirst, k.sortLogin, at, uid); err != nil {
+				return err
+			}
+			if err := write("user.undo_update", uid, importChange{Line: t.line, Before: t.change.After, After: t.change.Before}); err != nil {
+				return err
+			}
+		}
+		// created users, recorded before they go
+		for _, uid := range order {
+			t := byUser[uid]
+			if t.action != "user.create" {
+				continue
+			}
+			if err := write("user.undo_create", uid, importChange{Line: t.line, Before: t.change.After}); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE batch_id = ?`, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE batches SET undone_at = ? WHERE id = ?`, at, id); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, at, "batch.undo", "batch", id, change{After: map[string]any{"file": b.File}}); err != nil {
+			return err
+		}
+		out, err = scanBatch(tx.QueryRowContext(ctx, `SELECT `+batchCols+` FROM batches WHERE id = ?`, id))
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,374 @@
+package sqlite_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"convive/core"
+	"convive/core/sqlite"
+)
+
+var importColumns = []core.Column{
+	{Index: 0, Header: "E-mail", Field: core.FieldEmail}, {Index: 1, Header: "Prénom", Field: core.FieldFirstName},
+	{Index: 2, Header: "Nom", Field: core.FieldLastName}, {Index: 3, Header: "Groupe", Field: core.FieldGroup},
+	{Index: 4, Header: "Langue", Field: core.FieldLanguage}, {Index: 5, Header: "Rôle", Field: core.FieldRole},
+}
+
+// importPlan judges rows (from line 2) against the store, as the import service does.
+func importPlan(t testing.TB, s *sqlite.Store, opts core.ImportOptions, rows ...[]string) *core.ImportPlan {
+	t.Helper()
+	p, err := core.NewPlanner(importColumns, opts, "Académie")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		p.Add(i+2, r)
+	}
+	plan, err := p.Finish(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan
+}
+
+// testMail renders a short mail that names the token, as the real templates do.
+func testMail(kind core.MessageKind, u core.User, token string) (core.Message, error) {
+	return core.Message{To: u.Email, Subject: "Bienvenue " + u.FirstName, Text: "Lien : https://formation.exemple.fr/invitation/" + token}, nil
+}
+
+// count runs a count query on the file, outside the store.
+func count(t *testing.T, s *sqlite.Store, query string, args ...any) int {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+s.Path()+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// fileHash closes the store (which folds the WAL into the file) and hashes the file.
+func fileHash(t *testing.T, path string) [32]byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path + "-wal"); err == nil {
+		if fi, _ := os.Stat(path + "-wal"); fi.Size() > 0 {
+			t.Fatalf("the WAL of %s was not folded in", path)
+		}
+	}
+	var out [32]byte
+	copy(out[:], h.Sum(nil))
+	return out
+}
+
+func reopen(t *testing.T, path string) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestCommitImport(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("provisioning creates active accounts, their groups and one batch", func(t *testing.T) {
+		s := open(t)
+		plan := importPlan(t, s, core.ImportOptions{Mode: core.ModeUpsert, DefaultGroups: []string{"Nouveaux"}},
+			[]string{"zoe@exemple.fr", "Zoé", "Lefèvre", "Ventes/Région Sud", "anglais", "formateur"},
+			[]string{"paul@exemple.fr", "Paul", "Durand", "", "", ""},
+			[]string{"pas-une-adresse", "X", "", "", "", ""},
+		)
+		b, err := s.CommitImport(ctx, plan, core.ImportMeta{File: "personnes.xlsx", Sheet: "Personnes"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.ID == 0 || b.NewUsers != 2 || b.Updated != 0 || b.Invited != 0 || b.Rows != 3 || b.File != "personnes.xlsx" || b.Sheet != "Personnes" {
+			t.Errorf("batch = %+v", b)
+		}
+		zoe, err := s.UserByLogin(ctx, "ZOE@exemple.fr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if zoe.Status != core.StatusActive || zoe.Language != core.LangEN || zoe.Role != core.RoleCoach || zoe.LastName != "Lefèvre" {
+			t.Errorf("zoé = %+v", zoe)
+		}
+		if !slices.Equal(zoe.Groups, []string{"Nouveaux", "Ventes/Région Sud"}) {
+			t.Errorf("zoé's groups = %q", zoe.Groups)
+		}
+		if _, err := s.GroupByPath(ctx, "Ventes"); err != nil {
+			t.Errorf("the parent group was not created: %v", err)
+		}
+		if n := count(t, s, `SELECT count(*) FROM audit WHERE action = 'user.create' AND batch_id = ?`, b.ID); n != 2 {
+			t.Errorf("%d creations audited with the batch", n)
+		}
+		if n := count(t, s, `SELECT count(*) FROM audit WHERE action = 'group.create' AND batch_id = ?`, b.ID); n != 3 {
+			t.Errorf("%d group creations audited with the batch, want 3 (Nouveaux, Ventes, Région Sud)", n)
+		}
+		if n := count(t, s, `SELECT count(*) FROM outbox`); n != 0 {
+			t.Errorf("provisioning queued %d mails", n)
+		}
+		list, err := s.Batches(ctx)
+		if err != nil || len(list) != 1 || list[0].ID != b.ID {
+			t.Errorf("Batches = %+v, %v", list, err)
+		}
+	})
+
+	t.Run("inviting creates invited accounts, one invitation and one queued mail each", func(t *testing.T) {
+		s := open(t)
+		plan := importPlan(t, s, core.ImportOptions{Action: core.ActionInvite},
+			[]string{"zoe@exemple.fr", "Zoé", "", "Ventes", "", ""},
+			[]string{"paul@exemple.fr", "Paul", "", "", "en", ""},
+		)
+		b, err := s.CommitImport(ctx, plan, core.ImportMeta{File: "f.csv", Mail: testMail})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.NewUsers != 2 || b.Invited != 2 {
+			t.Errorf("batch = %+v", b)
+		}
+		if n := count(t, s, `SELECT count(*) FROM users WHERE status = 'invited' AND batch_id = ?`, b.ID); n != 2 {
+			t.Errorf("%d invited users", n)
+		}
+		if n := count(t, s, `SELECT count(*) FROM invitations WHERE state = 'pending' AND batch_id = ?`, b.ID); n != 2 {
+			t.Errorf("%d pending invitations", n)
+		}
+		ventes, _ := s.GroupByPath(ctx, "Ventes")
+		if n := count(t, s, `SELECT count(*) FROM invitations WHERE login = 'zoe@exemple.fr' AND group_id = ?`, ventes.ID); n != 1 {
+			t.Error("zoé's invitation is not into her group")
+		}
+		root, _ := s.RootGroup(ctx)
+		if n := count(t, s, `SELECT count(*) FROM invitations WHERE login = 'paul@exemple.fr' AND group_id = ?`, root.ID); n != 1 {
+			t.Error("paul's invitation is not into the Groupe général")
+		}
+		if n := count(t, s, `SELECT count(*) FROM outbox WHERE state = 'queued' AND kind = 'invitation' AND invitation_id IS NOT NULL AND user_id IS NOT NULL`); n != 2 {
+			t.Errorf("%d queued invitation mails", n)
+		}
+		if n := count(t, s, `SELECT count(*) FROM tokens WHERE purpose = 'invitation' AND length(hash) = 32`); n != 2 {
+			t.Errorf("%d token hashes", n)
+		}
+		if n := count(t, s, `SELECT count(*) FROM outbox WHERE instr(text_body, '/invitation/') > 0`); n != 2 {
+			t.Errorf("the mails lack their link")
+		}
+	})
+
+	t.Run("an update writes only the non-empty cells that differ and only adds groups", func(t *testing.T) {
+		s := open(t)
+		sud, _ := s.EnsureGroupPath(ctx, "Sud")
+		anne, err := s.CreateUser(ctx, core.NewUser{Login: "anne@exemple.fr", FirstName: "Anne", LastName: "Martin", GroupIDs: []int64{sud.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan := importPlan(t, s, core.ImportOptions{Mode: core.ModeUpdate},
+			[]string{"ANNE@exemple.fr", "", "Martin-Roux", "Nord", "", "administrateur"},
+			[]string{"inconnu@exemple.fr", "I", "", "", "", ""},
+		)
+		if plan.Updated != 1 || plan.Invalid != 1 {
+			t.Fatalf("plan: %d updated, %d invalid", plan.Updated, plan.Invalid)
+		}
+		b, err := s.CommitImport(ctx, plan, core.ImportMeta{File: "maj.xlsx"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Updated != 1 || b.NewUsers != 0 {
+			t.Errorf("batch = %+v", b)
+		}
+		got, _ := s.User(ctx, anne.ID)
+		if got.FirstName != "Anne" || got.LastName != "Martin-Roux" || got.Role != core.RoleAdmin || !slices.Equal(got.Groups, []string{"Nord", "Sud"}) {
+			t.Errorf("anne = %+v", got)
+		}
+		if _, err := s.UserByLogin(ctx, "inconnu@exemple.fr"); core.ErrorCode(err) != core.ENotFound {
+			t.Errorf("update only created an account: %v", err)
+		}
+	})
+
+	t.Run("create only leaves existing accounts as they are", func(t *testing.T) {
+		s := open(t)
+		if _, err := s.CreateUser(ctx, core.NewUser{Login: "anne@exemple.fr", FirstName: "Anne"}); err != nil {
+			t.Fatal(err)
+		}
+		plan := importPlan(t, s, core.ImportOptions{Mode: core.ModeCreate},
+			[]string{"anne@exemple.fr", "Annie", "", "", "", ""},
+			[]string{"new@exemple.fr", "Nouveau", "", "", "", ""},
+		)
+		b, err := s.CommitImport(ctx, plan, core.ImportMeta{File: "c.csv"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.NewUsers != 1 || b.Updated != 0 {
+			t.Errorf("batch = %+v", b)
+		}
+		if u, _ := s.UserByLogin(ctx, "anne@exemple.fr"); u.FirstName != "Anne" {
+			t.Errorf("anne became %q", u.FirstName)
+		}
+	})
+
+	t.Run("the bulk lookup finds accounts by login and by delivery address, with groups", func(t *testing.T) {
+		s := open(t)
+		g, _ := s.EnsureGroupPath(ctx, "Ventes")
+		u, _ := s.CreateUser(ctx, core.NewUser{Login: "jean.dupont#autre@gmail.com", GroupIDs: []int64{g.ID}})
+		a, _ := core.ParseAddress("jean.dupont#autre@gmail.com")
+		b, _ := core.ParseAddress("jean.dupont@gmail.com")
+		byLogin, byEmail, err := s.UsersByKeys(ctx, []string{a.Key, b.Key}, []string{b.EmailKey()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if byLogin[a.Key].ID != u.ID || len(byLogin) != 1 || !slices.Equal(byLogin[a.Key].Groups, []string{"Ventes"}) {
+			t.Errorf("byLogin = %+v", byLogin)
+		}
+		if byEmail[b.EmailKey()].ID != u.ID {
+			t.Errorf("byEmail = %+v", byEmail)
+		}
+	})
+}
+
+func TestCommitImportIsAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	rows := make([][]string, 2000)
+	for i := range rows {
+		rows[i] = []string{fmt.Sprintf("p%04d@exemple.fr", i), "Prénom", "Nom", fmt.Sprintf("Région %d", i%7), "", ""}
+	}
+
+	t.Run("a cancel half-way leaves the file byte-identical", func(t *testing.T) {
+		s := open(t)
+		path := s.Path()
+		if _, err := s.CreateUser(ctx, core.NewUser{Login: "deja@exemple.fr", FirstName: "Déjà"}); err != nil {
+			t.Fatal(err)
+		}
+		plan := importPlan(t, s, core.ImportOptions{Action: core.ActionInvite}, rows...)
+		s.Close()
+		before := fileHash(t, path)
+		s = reopen(t, path)
+		cctx, cancel := context.WithCancel(ctx)
+		_, err := s.CommitImport(cctx, plan, core.ImportMeta{File: "f.xlsx", Mail: testMail, Progress: func(done, total int) {
+			if done >= 1000 {
+				cancel()
+			}
+		}})
+		cancel()
+		wantCode(t, err, core.ECancelled)
+		s.Close()
+		if fileHash(t, path) != before {
+			t.Fatal("the file changed")
+		}
+	})
+
+	t.Run("a failure on row 1 500 leaves the file byte-identical and names the row", func(t *testing.T) {
+		s := open(t)
+		path := s.Path()
+		plan := importPlan(t, s, core.ImportOptions{}, rows...)
+		s.Close()
+		rawExec(t, path, `CREATE TRIGGER refuse AFTER INSERT ON users WHEN new.login = 'p1500@exemple.fr' BEGIN SELECT RAISE(ABORT, 'disque en panne'); END`)
+		before := fileHash(t, path)
+		s = reopen(t, path)
+		_, err := s.CommitImport(ctx, plan, core.ImportMeta{File: "f.xlsx"})
+		if err == nil {
+			t.Fatal("the import went through")
+		}
+		if !strings.Contains(err.Error(), "aucune ligne n'a été écrite") {
+			t.Errorf("message = %q", err)
+		}
+		s.Close()
+		if fileHash(t, path) != before {
+			t.Fatal("the file changed")
+		}
+	})
+}
+
+func TestUndoBatch(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("undo removes the users, reverts the fields and memberships, cancels invitations and mail", func(t *testing.T) {
+		s := open(t)
+		sud, _ := s.EnsureGroupPath(ctx, "Sud")
+		anne, _ := s.CreateUser(ctx, core.NewUser{Login: "anne@exemple.fr", FirstName: "Anne", LastName: "Martin", GroupIDs: []int64{sud.ID}})
+		plan := importPlan(t, s, core.ImportOptions{Action: core.ActionInvite},
+			[]string{"anne@exemple.fr", "Annie", "", "Nord", "en", ""},
+			[]string{"zoe@exemple.fr", "Zoé", "", "Nord", "", ""},
+		)
+		b, err := s.CommitImport(ctx, plan, core.ImportMeta{File: "f.xlsx", Mail: testMail})
+		if err != nil {
+			t.Fatal(err)
+		}
+		undone, err := s.UndoBatch(ctx, b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if undone.Undone.IsZero() {
+			t.Error("the batch is not marked undone")
+		}
+		got, _ := s.User(ctx, anne.ID)
+		if got.FirstName != "Anne" || got.Language != core.LangFR || !slices.Equal(got.Groups, []string{"Sud"}) {
+			t.Errorf("anne after undo = %+v", got)
+		}
+		if _, err := s.UserByLogin(ctx, "zoe@exemple.fr"); core.ErrorCode(err) != core.ENotFound {
+			t.Errorf("zoé is still there: %v", err)
+		}
+		if n := count(t, s, `SELECT count(*) FROM invitations WHERE state = 'cancelled' AND batch_id = ?`, b.ID); n != 1 {
+			t.Errorf("%d cancelled invitations", n)
+		}
+		if n := count(t, s, `SELECT count(*) FROM outbox WHERE state = 'queued'`); n != 0 {
+			t.Errorf("%d mails still queued", n)
+		}
+		if n := count(t, s, `SELECT count(*) FROM users_search WHERE users_search MATCH 'zoe'`); n != 0 {
+			t.Errorf("zoé is still in the search index")
+		}
+		_, err = s.UndoBatch(ctx, b.ID)
+		wantCode(t, err, core.EConflict)
+	})
+
+	t.Run("undo is refused, naming the row, when a user was edited after the import", func(t *testing.T) {
+		s := open(t)
+		plan := importPlan(t, s, core.ImportOptions{},
+			[]string{"zoe@exemple.fr", "Zoé", "", "", "", ""},
+			[]string{"paul@exemple.fr", "Paul", "", "", "", ""},
+		)
+		b, err := s.CommitImport(ctx, plan, core.ImportMeta{File: "f.xlsx"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		paul, _ := s.UserByLogin(ctx, "paul@exemple.fr")
+		name := "Paulo"
+		if _, err := s.UpdateUser(ctx, paul.ID, core.UserUpdate{FirstName: &name}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.UndoBatch(ctx, b.ID)
+		ce := wantCode(t, err, core.EConflict)
+		if msg := ce.Error(); !strings.Contains(msg, "ligne 3") || !strings.Contains(msg, "paul@exemple.fr") || strings.Contains(msg, "zoe@") {
+			t.Errorf("message = %q", msg)
+		}
+		if n := count(t, s, `SELECT count(*) FROM users`); n != 2 {
+			t.Errorf("%d users left after a refused undo", n)
+		}
+		list, _ := s.Batches(ctx)
+		if !list[0].Undone.IsZero() {
+			t.Error("a refused undo marked the batch undone")
+		}
+	})
+
+	t.Run("an unknown batch is not found", func(t *testing.T) {
+		s := open(t)
+		_, err := s.UndoBatch(ctx, 42)
+		wantCode(t, err, core.ENotFound)
+	})
+}
