@@ -428,9 +428,10 @@ func rowError(r *core.PlannedRow, err error) error {
 		msg = core.Render("l'identifiant «\u00a0{{.Address}}\u00a0» a été pris par un autre compte depuis l'aperçu. Relisez le fichier pour un nouvel aperçu, puis importez de nouveau.",
 			map[string]any{"Address": r.Address.Login})
 	} else {
-		return err
+		return core.Errorf(core.EInternal, "import.row_failed", "Ligne {{.Line}} («\u00a0{{.Address}}\u00a0»)\u00a0: l'enregistrement a échoué ({{.Cause}})\u00a0; aucune ligne n'a été écrite. Réessayez\u00a0; si l'erreur revient, vérifiez la place sur le disque.",
+			map[string]any{"Line": r.Line, "Address": r.Address.Login, "Cause": msg}).Wrap(err)
 	}
-	return core.Errorf(core.EConflict, "import.row_failed", "Ligne {{.Line}} («\u00a0{{.Address}}\u00a0»)\u00a0: {{.Reason}} Rien n'a été enregistré.",
+	return core.Errorf(core.EConflict, "import.row_failed", "Ligne {{.Line}} («\u00a0{{.Address}}\u00a0»)\u00a0: {{.Reason}} Aucune ligne n'a été écrite.",
 		map[string]any{"Line": r.Line, "Address": r.Address.Login, "Reason": lowerFirst(strings.TrimSpace(msg))}).Wrap(err)
 }
 

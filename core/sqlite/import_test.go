@@ -285,7 +285,7 @@ func TestCommitImportIsAllOrNothing(t *testing.T) {
 		if err == nil {
 			t.Fatal("the import went through")
 		}
-		if !strings.Contains(err.Error(), "aucune ligne n'a été écrite") {
+		if msg := err.Error(); !strings.Contains(msg, "aucune ligne n'a été écrite") || !strings.Contains(msg, "Ligne 1502") || !strings.Contains(msg, "p1500@exemple.fr") {
 			t.Errorf("message = %q", err)
 		}
 		s.Close()
