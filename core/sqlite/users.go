@@ -649,9 +649,9 @@ func (s *Store) Users(ctx context.Context, f core.UserFilter) ([]core.User, erro
 	}
 	// SQLite cannot tell how many rows a search gives. Few: fetch them by id and sort
 	// them. Many: walk the sort index and pick them as they come, a page is soon full.
-	// A group's members are few enough to start from in any case.
-	// Without a search, the sort index is walked too: SQLite would rather fetch every
-	// user of a status by users_status and sort them all.
+	// Without a search the sort index is walked too, where SQLite would rather fetch
+	// every user of a status and sort them all. A group's members are few enough to
+	// start from in any case.
 	indexed, ids := "", ""
 	if q.join == "" {
 		if q.match != "" || len(q.likes) > 0 {
