@@ -99,6 +99,10 @@ func (c *cli) dispatch(args []string) int {
 		return c.outbox(args[1:])
 	case "send":
 		return c.send(args[1:])
+	case "import":
+		return c.importCmd(args[1:])
+	case "template":
+		return c.template(args[1:])
 	case "help":
 		return c.helpTopic(args[1:])
 	}

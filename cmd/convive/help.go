@@ -22,6 +22,8 @@ Commandes :
   groups list           liste le Groupe général et ses sous-groupes
   users add E-MAIL      paramètre un compte (crée l'utilisateur tout de suite)
   users list            liste les utilisateurs, avec recherche et filtre par groupe
+  import FICHIER        paramètre plusieurs comptes depuis un tableur (.xlsx, .csv)
+  template FICHIER      écrit le modèle de fichier d'import (.xlsx ou .csv)
   smtp set|show|test    règle et teste le serveur d'envoi des e-mails
   outbox                liste la boîte d'envoi ; resend, mark-sent, cancel, recipient
   send                  envoie les e-mails arrivés à échéance
@@ -187,6 +189,10 @@ func (c *cli) helpTopic(args []string) int {
 		return c.help(helpUsersList)
 	case "version":
 		return c.help(helpVersion)
+	case "import":
+		return c.help(helpImport)
+	case "template":
+		return c.help(helpTemplate)
 	}
 	if text, ok := outboxHelp(args); ok {
 		return c.help(text)
