@@ -126,6 +126,9 @@ CREATE TABLE session_members (
     session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
     user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     added      INTEGER NOT NULL,
+    -- the session mail waiting in the outbox for this person: moved when the opening
+    -- moves, cancelled when the person is taken out of the session
+    message_id INTEGER REFERENCES outbox (id) ON DELETE SET NULL,
     PRIMARY KEY (session_id, user_id)
 ) WITHOUT ROWID;
 CREATE INDEX session_members_user ON session_members (user_id);
@@ -145,13 +148,21 @@ CREATE TABLE invitations (
     accepted_at  INTEGER,
     cancelled_at INTEGER,
     batch_id     INTEGER REFERENCES batches (id) ON DELETE SET NULL,
+    -- the delivery address's key (login_key without its "#tag"), so that a list of
+    -- plain addresses finds the invitations of their aliases too
+    email_key    TEXT GENERATED ALWAYS AS (CASE WHEN instr(login_key, '#') > 0
+                     THEN substr(login_key, 1, instr(login_key, '#') - 1) || substr(login_key, instr(login_key, '@'))
+                     ELSE login_key END) VIRTUAL,
     CHECK (state <> 'accepted' OR accepted_at IS NOT NULL),
     CHECK (state <> 'cancelled' OR cancelled_at IS NOT NULL)
 );
 CREATE INDEX invitations_login_key ON invitations (login_key);
-CREATE INDEX invitations_state ON invitations (state);
+CREATE INDEX invitations_email_key ON invitations (email_key);
+-- The pending-invitation views page through these in creation order.
+CREATE INDEX invitations_state ON invitations (state, created);
 CREATE INDEX invitations_user ON invitations (user_id);
-CREATE INDEX invitations_group ON invitations (group_id);
+CREATE INDEX invitations_group ON invitations (group_id, state, created);
+CREATE INDEX invitations_session ON invitations (session_id) WHERE session_id IS NOT NULL;
 CREATE INDEX invitations_batch ON invitations (batch_id) WHERE batch_id IS NOT NULL;
 -- One pending invitation per login at a time: a second one is a re-send, not a new row.
 CREATE UNIQUE INDEX invitations_one_pending ON invitations (login_key) WHERE state = 'pending';
