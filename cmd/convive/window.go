@@ -38,7 +38,7 @@ var openWindow = func(c *cli) int {
 	gui.SetLanguage(language)
 	if err := gui.LoadTranslations(); err != nil {
 		// The texts have French fallbacks in the code: the window still works.
-		fmt.Fprintf(c.stderr, "Avertissement : les traductions n'ont pas pu être chargées (%v).\n", err)
+		fmt.Fprintln(c.stderr, french(fmt.Sprintf("Avertissement : les traductions n'ont pas pu être chargées (%v).", err)))
 	}
 
 	a := newApp()
