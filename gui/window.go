@@ -70,6 +70,11 @@ type MainWindow struct {
 	Users     *UsersScreen
 	Groups    *GroupsScreen
 	Settings  *SettingsScreen
+	Importer  *ImporterScreen
+
+	// Picker shows the file dialogs; tests replace it before building the screens
+	// again (see SetFilePicker).
+	Picker FilePicker
 
 	st      Services
 	screens []screen
@@ -95,8 +100,44 @@ func NewMainWindow(a fyne.App, st Services) *MainWindow {
 		mw.ShowScreen(ScreenUsers)
 		mw.Window.Canvas().Focus(mw.Users.Search)
 	})
+	mw.Window.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+		if mw.Importer != nil {
+			mw.ShowScreen(ScreenImport)
+			mw.Importer.onChooseFile()
+		}
+	})
+	mw.Window.Canvas().AddShortcut(&fyne.ShortcutPaste{}, func(fyne.Shortcut) {
+		if mw.Importer != nil && mw.CurrentScreen() == ScreenImport {
+			mw.Importer.onPaste()
+		}
+	})
+	mw.Window.SetOnDropped(mw.DropFiles)
 	mw.build()
 	return mw
+}
+
+// DropFiles is the window's drop handler: the first file dropped anywhere in the window
+// opens in the Importer screen.
+func (mw *MainWindow) DropFiles(_ fyne.Position, uris []fyne.URI) {
+	if mw.Importer == nil {
+		return
+	}
+	for _, u := range uris {
+		if u == nil || u.Scheme() != "file" {
+			continue
+		}
+		mw.ShowScreen(ScreenImport)
+		mw.Importer.OpenFile(u.Path())
+		return
+	}
+}
+
+// SetFilePicker replaces the file dialogs of the window (tests hand in a fake).
+func (mw *MainWindow) SetFilePicker(p FilePicker) {
+	mw.Picker = p
+	if mw.Importer != nil {
+		mw.Importer.picker = p
+	}
 }
 
 // build makes every screen and lays the window out, in the current language.
@@ -106,6 +147,17 @@ func (mw *MainWindow) build() {
 	mw.Users = newUsersScreen(w, mw.st)
 	mw.Groups = newGroupsScreen(w, mw.st)
 	mw.Settings = newSettingsScreen(mw)
+	if mw.Picker == nil {
+		mw.Picker = NewFilePicker(w)
+	}
+	var importScreen screen = newLaterScreen(ScreenImport, theme.UploadIcon(),
+		lang.X("nav.import", "Importer"),
+		lang.X("import.subtitle", "Créez ou mettez à jour de nombreux comptes d'un coup à partir d'un tableur."),
+		lang.X("import.later", "L'import de tableurs (.xlsx et .csv) arrive dans une prochaine version de Convive."))
+	if is, ok := mw.st.(ImportService); ok {
+		mw.Importer = newImporterScreen(w, is, mw.Picker)
+		importScreen = mw.Importer
+	}
 	mw.screens = []screen{
 		mw.Dashboard,
 		mw.Users,
@@ -118,10 +170,7 @@ func (mw *MainWindow) build() {
 			lang.X("nav.invitations", "Invitations"),
 			lang.X("invitations.subtitle", "Suivez les invitations en attente, relancez-les ou annulez-les."),
 			lang.X("invitations.later", "L'envoi et le suivi des invitations par e-mail arrivent dans une prochaine version de Convive.")),
-		newLaterScreen(ScreenImport, theme.UploadIcon(),
-			lang.X("nav.import", "Importer"),
-			lang.X("import.subtitle", "Créez ou mettez à jour de nombreux comptes d'un coup à partir d'un tableur."),
-			lang.X("import.later", "L'import de tableurs (.xlsx et .csv) arrive dans une prochaine version de Convive.")),
+		importScreen,
 		newLaterScreen(ScreenOutbox, theme.MailComposeIcon(),
 			lang.X("nav.outbox", "Boîte d'envoi"),
 			lang.X("outbox.subtitle", "Les e-mails préparés attendent ici d'être envoyés par le serveur de votre organisation."),

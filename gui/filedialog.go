@@ -1,0 +1,136 @@
+package gui
+
+import (
+	"errors"
+	"fmt"
+	"log"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	fdialog "fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/storage"
+	"github.com/sqweek/dialog"
+)
+
+// FileFilter narrows a file dialog to some extensions, e.g. {"Tableurs", ".xlsx", ".csv"}.
+type FileFilter struct {
+	Description string
+	Extensions  []string // with their dot: ".xlsx"
+}
+
+// FilePicker asks the person for a file to open or a place to save one. Both methods
+// block until the person answers, so the screens call them from a goroutine; they
+// return "" and no error when the person cancels. Tests hand the screens a fake.
+type FilePicker interface {
+	Open(title string, filter FileFilter) (string, error)
+	Save(title, suggested string, filter FileFilter) (string, error)
+}
+
+// systemPicker shows the system's own file dialog (GTK, Windows, macOS) and falls back
+// to Fyne's dialog over w when the system one cannot be shown (no GTK, no display…).
+type systemPicker struct {
+	w fyne.Window
+}
+
+// NewFilePicker returns the FilePicker of the window w: the system's dialog, or Fyne's
+// when the system one fails.
+func NewFilePicker(w fyne.Window) FilePicker { return systemPicker{w: w} }
+
+// Open asks for a file to read.
+func (p systemPicker) Open(title string, filter FileFilter) (string, error) {
+	path, err := nativeFile(title, "", filter, false)
+	if err == nil || errors.Is(err, dialog.ErrCancelled) {
+		return path, nil
+	}
+	log.Printf("convive: the system file dialog failed, using Fyne's: %v", err)
+	return fynePicker(p).Open(title, filter)
+}
+
+// Save asks where to write a file, suggesting a name.
+func (p systemPicker) Save(title, suggested string, filter FileFilter) (string, error) {
+	path, err := nativeFile(title, suggested, filter, true)
+	if err == nil || errors.Is(err, dialog.ErrCancelled) {
+		return path, nil
+	}
+	log.Printf("convive: the system file dialog failed, using Fyne's: %v", err)
+	return fynePicker(p).Save(title, suggested, filter)
+}
+
+// nativeFile runs sqweek/dialog, turning its panic (GTK could not start) into an error.
+func nativeFile(title, suggested string, filter FileFilter, save bool) (path string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("system file dialog: %v", r)
+		}
+	}()
+	b := dialog.File().Title(title)
+	if len(filter.Extensions) > 0 {
+		var exts []string
+		for _, e := range filter.Extensions {
+			exts = append(exts, strings.TrimPrefix(e, "."))
+		}
+		b = b.Filter(filter.Description, exts...)
+	}
+	if save {
+		if suggested != "" {
+			b = b.SetStartFile(suggested)
+		}
+		return b.Save()
+	}
+	return b.Load()
+}
+
+// fynePicker shows Fyne's own file dialogs over the window, waiting for the answer on
+// the calling goroutine.
+type fynePicker systemPicker
+
+// Open asks for a file to read with Fyne's dialog.
+func (p fynePicker) Open(title string, filter FileFilter) (string, error) {
+	answer := make(chan string, 1)
+	doUI(func() {
+		d := fdialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+			if err != nil || r == nil {
+				answer <- ""
+				return
+			}
+			r.Close()
+			answer <- r.URI().Path()
+		}, p.w)
+		p.setup(d, title, filter)
+		d.Show()
+	})
+	return <-answer, nil
+}
+
+// Save asks where to write a file with Fyne's dialog.
+func (p fynePicker) Save(title, suggested string, filter FileFilter) (string, error) {
+	answer := make(chan string, 1)
+	doUI(func() {
+		d := fdialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+			if err != nil || wc == nil {
+				answer <- ""
+				return
+			}
+			// Fyne has created the file; the caller writes it again in one go.
+			wc.Close()
+			answer <- wc.URI().Path()
+		}, p.w)
+		p.setup(d, title, filter)
+		d.SetFileName(suggested)
+		d.Show()
+	})
+	return <-answer, nil
+}
+
+func (p fynePicker) setup(d *fdialog.FileDialog, title string, filter FileFilter) {
+	d.SetTitleText(title)
+	d.SetConfirmText(lang.X("file.confirm", "Valider"))
+	d.SetDismissText(lang.X("dialog.cancel", "Annuler"))
+	if len(filter.Extensions) > 0 {
+		d.SetFilter(storage.NewExtensionFileFilter(filter.Extensions))
+	}
+	if s := p.w.Canvas().Size(); s.Width > 100 {
+		d.Resize(fyne.NewSize(s.Width*0.85, s.Height*0.85))
+	}
+}

@@ -1,0 +1,343 @@
+package gui
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"convive/core"
+	"convive/core/importer"
+)
+
+// Preview table columns before and after the sheet's own columns.
+const (
+	colLine   = 0
+	colStatus = 1
+	colSheet  = 2 // first column of the sheet
+)
+
+// Column widths of the preview.
+const (
+	widthLine   = 70
+	widthStatus = 120
+	widthCell   = 170
+	widthNotes  = 560
+)
+
+// sheetColumns is how many columns of the sheet the preview shows.
+func (s *ImporterScreen) sheetColumns() int {
+	if s.base == nil {
+		return 0
+	}
+	return max(s.width, len(s.mapping.Columns))
+}
+
+func (s *ImporterScreen) tableColumns() int {
+	if s.base == nil {
+		return 0
+	}
+	return colSheet + s.sheetColumns() + 1
+}
+
+func (s *ImporterScreen) createCell() fyne.CanvasObject {
+	l := widget.NewLabel("")
+	l.Truncation = fyne.TextTruncateEllipsis
+	return l
+}
+
+func (s *ImporterScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	l := o.(*widget.Label)
+	text, imp, bold := "", widget.MediumImportance, false
+	if id.Row >= 0 && id.Row < len(s.visible) {
+		r := &s.rows[s.visible[id.Row]]
+		n := s.sheetColumns()
+		switch {
+		case id.Col == colLine:
+			text = formatInt(r.Line)
+		case id.Col == colStatus:
+			text, imp, bold = rowStatusLabel(r.Status), rowStatusImportance(r.Status), true
+		case id.Col-colSheet < n:
+			if i := id.Col - colSheet; i < len(r.Cells) {
+				text = r.Cells[i]
+			}
+		default:
+			text = rowNotes(r)
+			if len(r.Problems) > 0 {
+				imp = widget.DangerImportance
+			} else if len(r.Warnings) > 0 {
+				imp = widget.WarningImportance
+			} else if len(r.Changes) > 0 {
+				text = lang.X("import.changes", "Change : {{.Fields}}", map[string]any{"Fields": strings.Join(r.Changes, ", ")})
+			}
+		}
+	}
+	if l.Text == text && l.Importance == imp && l.TextStyle.Bold == bold {
+		return
+	}
+	l.Importance = imp
+	l.TextStyle.Bold = bold
+	l.SetText(text)
+}
+
+// rowNotes joins what a row's refusals and warnings say.
+func rowNotes(r *core.PlannedRow) string {
+	var out []string
+	for _, p := range r.Problems {
+		out = append(out, p.Message)
+	}
+	for _, p := range r.Warnings {
+		out = append(out, p.Message)
+	}
+	return strings.Join(out, " ")
+}
+
+// headerCell is one cell of the preview's header row: the column's title and, over a
+// column of the sheet, the select that maps it.
+type headerCell struct {
+	*fyne.Container
+	title *widget.Label
+	field *widget.Select
+	col   int
+}
+
+func (s *ImporterScreen) createHeader() fyne.CanvasObject {
+	h := &headerCell{title: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})}
+	h.title.Truncation = fyne.TextTruncateEllipsis
+	var options []string
+	for _, f := range fieldChoices {
+		options = append(options, fieldLabel(f))
+	}
+	h.field = widget.NewSelect(options, nil)
+	h.field.OnChanged = func(label string) {
+		for _, f := range fieldChoices {
+			if fieldLabel(f) == label {
+				s.Remap(h.col-colSheet, f)
+			}
+		}
+	}
+	h.Container = container.NewVBox(h.title, h.field)
+	return h
+}
+
+func (s *ImporterScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
+	h := o.(*headerCell)
+	h.col = id.Col
+	n := s.sheetColumns()
+	switch {
+	case id.Col == colLine:
+		h.title.SetText(lang.X("import.col.line", "Ligne"))
+	case id.Col == colStatus:
+		h.title.SetText(lang.X("import.col.status", "Statut"))
+	case id.Col-colSheet < n:
+		i := id.Col - colSheet
+		c, _ := s.mapping.Column(i)
+		h.title.SetText(c.Name())
+		on := h.field.OnChanged
+		h.field.OnChanged = nil
+		h.field.SetSelected(fieldLabel(c.Field))
+		h.field.OnChanged = on
+		h.field.Show()
+		return
+	default:
+		h.title.SetText(lang.X("import.col.notes", "Motif ou remarque"))
+	}
+	h.field.Hide()
+}
+
+// filterChoice is one entry of the status filter.
+type filterChoice struct {
+	status core.RowStatus
+	label  string
+}
+
+func (s *ImporterScreen) filterChoices() []filterChoice {
+	p := s.plan
+	if p == nil {
+		return []filterChoice{{"", lang.X("import.filter.all", "Toutes les lignes ({{.N}})", count(len(s.rows)))}}
+	}
+	return []filterChoice{
+		{"", lang.X("import.filter.all", "Toutes les lignes ({{.N}})", count(len(p.Rows)))},
+		{core.RowNew, lang.X("import.filter.new", "Nouveaux ({{.N}})", count(p.New))},
+		{core.RowUpdate, lang.X("import.filter.update", "Mises à jour ({{.N}})", count(p.Updated))},
+		{core.RowUnchanged, lang.X("import.filter.unchanged", "Inchangés ({{.N}})", count(p.Unchanged))},
+		{core.RowDuplicate, lang.X("import.filter.duplicate", "Doublons ({{.N}})", count(p.Duplicate))},
+		{core.RowInvalid, lang.X("import.filter.invalid", "Invalides ({{.N}})", count(p.Invalid))},
+	}
+}
+
+func (s *ImporterScreen) onFilter(label string) {
+	if s.updating {
+		return
+	}
+	for _, c := range s.filterChoices() {
+		if c.label == label {
+			s.filter = c.status
+		}
+	}
+	s.filterRows()
+	s.Table.ScrollToTop()
+	s.Table.Refresh()
+}
+
+// ShowStatus filters the preview to the rows of one status ("" for every row).
+func (s *ImporterScreen) ShowStatus(st core.RowStatus) {
+	for _, c := range s.filterChoices() {
+		if c.status == st {
+			s.Filter.SetSelected(c.label)
+		}
+	}
+}
+
+func (s *ImporterScreen) filterRows() {
+	s.visible = s.visible[:0]
+	for i := range s.rows {
+		if s.filter == "" || s.rows[i].Status == s.filter {
+			s.visible = append(s.visible, i)
+		}
+	}
+}
+
+// VisibleLines returns the sheet row numbers the preview shows, in order.
+func (s *ImporterScreen) VisibleLines() []int {
+	out := make([]int, len(s.visible))
+	for i, v := range s.visible {
+		out[i] = s.rows[v].Line
+	}
+	return out
+}
+
+// Plan returns the current preview, nil before a file is read or while the columns do
+// not allow one.
+func (s *ImporterScreen) Plan() *core.ImportPlan { return s.plan }
+
+// setPreview shows a new verdict on the rows. err says why there is none (no column
+// holds e-mails…): the rows are then shown without a status.
+func (s *ImporterScreen) setPreview(pv *importer.Preview, err error) {
+	if pv != nil {
+		s.pv = pv
+	}
+	s.planErr = err
+	s.plan = nil
+	if pv != nil && pv.Plan != nil {
+		s.plan = pv.Plan
+		s.rows = pv.Plan.Rows
+	} else {
+		bare := make([]core.PlannedRow, len(s.rows))
+		for i, r := range s.rows {
+			bare[i] = core.PlannedRow{Line: r.Line, Cells: r.Cells}
+		}
+		s.rows = bare
+	}
+	choices := s.filterChoices()
+	options := make([]string, len(choices))
+	selected := choices[0].label
+	found := false
+	for i, c := range choices {
+		options[i] = c.label
+		if c.status == s.filter {
+			selected, found = c.label, true
+		}
+	}
+	if !found {
+		s.filter = ""
+	}
+	s.updating = true
+	s.Filter.SetOptions(options)
+	s.Filter.SetSelected(selected)
+	s.updating = false
+	s.filterRows()
+
+	t := s.base.Totals
+	read := lang.XN("import.read", "{{.N}} lignes lues (dernière ligne : {{.Last}})", dataRows(s.base), map[string]any{"N": formatInt(dataRows(s.base)), "Last": formatInt(t.LastRow)})
+	if t.Blank > 0 {
+		read += " · " + lang.XN("import.blank", "{{.N}} lignes vides ignorées", t.Blank, count(t.Blank))
+	}
+	s.ReadInfo.SetText(read)
+	s.Warnings.SetText(strings.Join(s.warnings(), "\n"))
+	if s.Warnings.Text == "" {
+		s.Warnings.Hide()
+	} else {
+		s.Warnings.Show()
+	}
+	if err != nil {
+		s.Warnings.Importance = widget.DangerImportance
+	} else {
+		s.Warnings.Importance = widget.WarningImportance
+	}
+	s.Warnings.Refresh()
+
+	n := 0
+	if s.plan != nil {
+		n = s.plan.Writable()
+	}
+	switch {
+	case n > 0:
+		s.Import.SetText(lang.XN("import.run", "Importer {{.N}} lignes", n, count(n)))
+		s.Import.Enable()
+		s.ImportNote.Hide()
+	default:
+		s.Import.SetText(lang.X("import.run.none", "Importer"))
+		s.Import.Disable()
+		if err != nil {
+			s.ImportNote.SetText(lang.X("import.none.columns", "Rien ne peut être importé tant qu'aucune colonne n'est associée à l'e-mail : choisissez « E-mail » au-dessus de la bonne colonne."))
+		} else {
+			s.ImportNote.SetText(lang.X("import.none", "Aucune ligne à importer : chaque ligne est inchangée, en double ou invalide. Corrigez le fichier, ou changez le mode d'import."))
+		}
+		s.ImportNote.Show()
+	}
+	s.Table.Refresh()
+}
+
+// warnings lists what deserves a look before importing.
+func (s *ImporterScreen) warnings() []string {
+	var out []string
+	if s.planErr != nil {
+		out = append(out, core.ErrorMessage(s.planErr))
+	}
+	if !s.mapping.HasHeader && s.base.Totals.Rows > 0 {
+		out = append(out, lang.X("import.warn.no_header", "La première ligne ne contient aucun titre de colonne connu : elle est lue comme une personne. Choisissez ce que contient chaque colonne dans l'en-tête du tableau."))
+	}
+	if s.plan != nil {
+		for _, w := range s.pv.Warnings {
+			out = append(out, w.Message)
+		}
+		warned := 0
+		for _, r := range s.plan.Rows {
+			if len(r.Warnings) > 0 {
+				warned++
+			}
+		}
+		if warned > 0 {
+			out = append(out, lang.XN("import.warn.rows", "{{.N}} lignes ont une remarque (faute de frappe probable, adresse déjà utilisée) : lisez la dernière colonne.", warned, count(warned)))
+		}
+	}
+	return out
+}
+
+// showSource fills the line naming the file and its sheets, and sizes the columns.
+func (s *ImporterScreen) showSource() {
+	pv := s.base
+	s.width = sheetWidth(pv)
+	s.Source.SetText(pv.File)
+	s.updating = true
+	if len(pv.Sheets) > 1 {
+		s.Sheet.SetOptions(pv.Sheets)
+		s.Sheet.SetSelected(pv.Sheet)
+		s.sheetBox.Show()
+	} else {
+		s.sheetBox.Hide()
+	}
+	s.updating = false
+	s.Table.SetColumnWidth(colLine, widthLine)
+	s.Table.SetColumnWidth(colStatus, widthStatus)
+	n := s.sheetColumns()
+	for i := 0; i < n; i++ {
+		s.Table.SetColumnWidth(colSheet+i, widthCell)
+	}
+	s.Table.SetColumnWidth(colSheet+n, widthNotes)
+	s.Table.ScrollToTop()
+	s.Table.ScrollToLeading()
+}

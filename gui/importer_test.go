@@ -1,0 +1,513 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/xuri/excelize/v2"
+
+	"convive/core"
+	"convive/core/sheet"
+	"convive/core/sqlite"
+)
+
+// The real store is all the Importer screen needs.
+var _ ImportService = (*sqlite.Store)(nil)
+
+// fakePicker answers the file dialogs with fixed paths, never opening one.
+type fakePicker struct {
+	open, save string
+}
+
+func (p *fakePicker) Open(string, FileFilter) (string, error)         { return p.open, nil }
+func (p *fakePicker) Save(string, string, FileFilter) (string, error) { return p.save, nil }
+
+// writeXLSX writes rows to a real workbook at path, in a sheet named sheetName.
+func writeXLSX(t *testing.T, path, sheetName string, rows [][]string) {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", sheetName); err != nil {
+		t.Fatal(err)
+	}
+	sw, err := f.NewStreamWriter(sheetName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		cells := make([]any, len(r))
+		for j, c := range r {
+			cells[j] = c
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := sw.SetRow(cell, cells); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type importFixture struct {
+	*fixture
+	s      *ImporterScreen
+	picker *fakePicker
+	dir    string
+}
+
+func newImportFixture(t *testing.T) *importFixture {
+	t.Helper()
+	f := newFixture(t)
+	p := &fakePicker{}
+	f.mw.SetFilePicker(p)
+	f.mw.ShowScreen(ScreenImport)
+	settle()
+	return &importFixture{fixture: f, s: f.mw.Importer, picker: p, dir: t.TempDir()}
+}
+
+// choose picks path through the Choisir un fichier… button.
+func (f *importFixture) choose(t *testing.T, path string) {
+	t.Helper()
+	f.picker.open = path
+	test.Tap(f.s.ChooseFile)
+}
+
+func (f *importFixture) waitView(t *testing.T, view string) {
+	t.Helper()
+	waitFor(t, "the "+view+" view", func() bool { return f.s.current() == view && f.s.cancel == nil })
+}
+
+// statusColumn returns the status word of each row the table shows, as laid out.
+func (f *importFixture) statusColumn() []string {
+	var out []string
+	for i := range f.s.visible {
+		l := f.s.createCell().(*widget.Label)
+		f.s.updateCell(widget.TableCellID{Row: i, Col: colStatus}, l)
+		out = append(out, l.Text)
+	}
+	return out
+}
+
+func (f *importFixture) count(t *testing.T) int {
+	t.Helper()
+	n, err := f.st.CountUsers(f.ctx, core.UserFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// people is a sheet with every kind of row: lines 2–4 new, 5 an invalid address,
+// 6 blank, 7 a duplicate of line 2, 8 an existing account unchanged, 9 an existing
+// account whose last name changes.
+var people = [][]string{
+	{"E-mail", "Prénom", "Nom", "Groupe", "Service"},
+	{"anne.martin@exemple.fr", "Anne", "Martin", "Ventes", "Paris"},
+	{"paul.durand@exemple.fr", "Paul", "Durand", "Ventes/Région Sud", "Lyon"},
+	{"lea.petit@exemple.fr", "Léa", "Petit", "", ""},
+	{"jean.dupont@gmail", "Jean", "Dupont", "", ""},
+	{"", "", "", "", ""},
+	{"Anne.Martin@exemple.fr", "Anne", "Martin", "", ""},
+	{"marc.leroy@exemple.fr", "Marc", "Leroy", "", ""},
+	{"sophie.bernard@exemple.fr", "Sophie", "Bernard-Roy", "", ""},
+}
+
+func (f *importFixture) peopleFile(t *testing.T) string {
+	t.Helper()
+	f.addUser(t, "marc.leroy@exemple.fr", "Marc", "Leroy")
+	f.addUser(t, "sophie.bernard@exemple.fr", "Sophie", "Bernard")
+	path := filepath.Join(f.dir, "équipe.xlsx")
+	writeXLSX(t, path, "Personnes", people)
+	return path
+}
+
+func TestImporterPreview(t *testing.T) {
+	f := newImportFixture(t)
+	s := f.s
+	path := f.peopleFile(t)
+
+	t.Run("the screen starts with its three ways in and the file chooser as main action", func(t *testing.T) {
+		if f.mw.Title.Text != "Importer" || s.current() != importViewStart {
+			t.Fatalf("title %q, view %q", f.mw.Title.Text, s.current())
+		}
+		if got := f.mw.Action.Objects[0].(*fyne.Container).Objects[0]; got != s.ChooseFile {
+			t.Errorf("main action %v", got)
+		}
+		shown := strings.Join(texts(s.view()), "\n")
+		if !strings.Contains(shown, "Déposez un fichier .xlsx ou .csv") || s.Paste.Text != "Coller depuis le presse-papiers" || s.Template.Text != "Télécharger le modèle" {
+			t.Errorf("start view says %q", shown)
+		}
+	})
+
+	f.choose(t, path)
+	f.waitView(t, importViewPreview)
+
+	t.Run("a chosen file shows its rows with their statuses and the counts", func(t *testing.T) {
+		p := s.Plan()
+		if p == nil {
+			t.Fatalf("no plan; warnings %q", s.Warnings.Text)
+		}
+		if p.New != 3 || p.Updated != 1 || p.Unchanged != 1 || p.Duplicate != 1 || p.Invalid != 1 {
+			t.Errorf("counts new %d, updated %d, unchanged %d, duplicate %d, invalid %d", p.New, p.Updated, p.Unchanged, p.Duplicate, p.Invalid)
+		}
+		want := []string{"Nouveau", "Nouveau", "Nouveau", "Invalide", "Doublon", "Inchangé", "Mise à jour"}
+		if got := f.statusColumn(); !reflect.DeepEqual(got, want) {
+			t.Errorf("statuses %q, want %q", got, want)
+		}
+		if got, want := s.ReadInfo.Text, "7 lignes lues (dernière ligne\u00a0: 9) · 1 ligne vide ignorée"; got != want {
+			t.Errorf("read info %q, want %q", got, want)
+		}
+		if s.Import.Text != "Importer 4 lignes" || s.Import.Disabled() {
+			t.Errorf("import button %q (disabled %v)", s.Import.Text, s.Import.Disabled())
+		}
+		if got := f.mw.Action.Objects[0].(*fyne.Container).Objects[0]; got != s.Import {
+			t.Error("the import button is not the main action")
+		}
+		if s.Source.Text != "équipe.xlsx" {
+			t.Errorf("source %q", s.Source.Text)
+		}
+	})
+
+	t.Run("the header shows each column with its mapping, the unknown one as ignored", func(t *testing.T) {
+		var got []string
+		for i := 0; i < s.tableColumns(); i++ {
+			h := s.createHeader().(*headerCell)
+			s.updateHeader(widget.TableCellID{Row: -1, Col: i}, h)
+			cell := h.title.Text
+			if h.field.Visible() {
+				cell += "=" + h.field.Selected
+			}
+			got = append(got, cell)
+		}
+		want := []string{"Ligne", "Statut", "E-mail=E-mail", "Prénom=Prénom", "Nom=Nom", "Groupe=Groupe", "Service=Ignorée", "Motif ou remarque"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("header %q, want %q", got, want)
+		}
+	})
+
+	t.Run("the reason of an invalid row says the line and the column", func(t *testing.T) {
+		l := s.createCell().(*widget.Label)
+		s.updateCell(widget.TableCellID{Row: 3, Col: s.tableColumns() - 1}, l)
+		if !strings.Contains(l.Text, "Ligne 5, colonne E-mail") || l.Importance != widget.DangerImportance {
+			t.Errorf("reason %q", l.Text)
+		}
+	})
+
+	t.Run("the filter shows the rows of one status, with the counts in its choices", func(t *testing.T) {
+		want := []string{"Toutes les lignes (7)", "Nouveaux (3)", "Mises à jour (1)", "Inchangés (1)", "Doublons (1)", "Invalides (1)"}
+		if !reflect.DeepEqual(s.Filter.Options, want) {
+			t.Errorf("filter %q", s.Filter.Options)
+		}
+		s.Filter.SetSelected("Invalides (1)")
+		if got := s.VisibleLines(); !reflect.DeepEqual(got, []int{5}) {
+			t.Errorf("invalid rows shown: %v", got)
+		}
+		s.Filter.SetSelected("Nouveaux (3)")
+		if got := s.VisibleLines(); !reflect.DeepEqual(got, []int{2, 3, 4}) {
+			t.Errorf("new rows shown: %v", got)
+		}
+		s.Filter.SetSelected("Toutes les lignes (7)")
+		if len(s.VisibleLines()) != 7 {
+			t.Error("every row is not back")
+		}
+	})
+
+	t.Run("mapping the last name column to ignored by hand makes the update unchanged", func(t *testing.T) {
+		h := s.createHeader().(*headerCell)
+		s.updateHeader(widget.TableCellID{Row: -1, Col: colSheet + 2}, h)
+		h.field.SetSelected("Ignorée")
+		waitFor(t, "the new plan", func() bool { return s.Plan() != nil && s.Plan().Updated == 0 })
+		if p := s.Plan(); p.Unchanged != 2 || p.New != 3 {
+			t.Errorf("after re-mapping: new %d, unchanged %d", p.New, p.Unchanged)
+		}
+		if s.Import.Text != "Importer 3 lignes" {
+			t.Errorf("import button %q", s.Import.Text)
+		}
+		s.Remap(2, core.FieldLastName)
+		waitFor(t, "the plan back", func() bool { return s.Plan() != nil && s.Plan().Updated == 1 })
+	})
+
+	t.Run("ignoring the e-mail column says so and disables the import", func(t *testing.T) {
+		s.Remap(0, core.FieldIgnore)
+		waitFor(t, "the refusal", func() bool { return s.Plan() == nil })
+		if !strings.Contains(s.Warnings.Text, "e-mail") || !s.Import.Disabled() || !s.ImportNote.Visible() {
+			t.Errorf("warnings %q, note %q", s.Warnings.Text, s.ImportNote.Text)
+		}
+		if len(s.VisibleLines()) != 7 {
+			t.Error("the rows are no longer shown")
+		}
+		s.Remap(0, core.FieldEmail)
+		waitFor(t, "the plan back", func() bool { return s.Plan() != nil })
+	})
+
+	t.Run("an option changes the verdict without reading the file again", func(t *testing.T) {
+		os.Remove(path)
+		s.Mode.SetSelected("Créer seulement")
+		waitFor(t, "the create-only plan", func() bool { return s.Plan() != nil && s.Plan().Options.Mode == core.ModeCreate })
+		if p := s.Plan(); p.Updated != 0 || p.Unchanged != 2 || p.New != 3 {
+			t.Errorf("create only: new %d, updated %d, unchanged %d", p.New, p.Updated, p.Unchanged)
+		}
+		s.Mode.SetSelected("Mettre à jour seulement")
+		waitFor(t, "the update-only plan", func() bool { return s.Plan() != nil && s.Plan().Options.Mode == core.ModeUpdate })
+		if p := s.Plan(); p.New != 0 || p.Updated != 1 || s.Import.Text != "Importer 1 ligne" {
+			t.Errorf("update only: new %d, updated %d, button %q", p.New, p.Updated, s.Import.Text)
+		}
+		s.Groups.SetText("Nouveaux arrivants")
+		s.Groups.OnSubmitted(s.Groups.Text)
+		waitFor(t, "the default group", func() bool {
+			p := s.Plan()
+			return p != nil && len(p.Options.DefaultGroups) == 1
+		})
+	})
+}
+
+func TestImporterCommitAndUndo(t *testing.T) {
+	f := newImportFixture(t)
+	s := f.s
+	f.choose(t, f.peopleFile(t))
+	f.waitView(t, importViewPreview)
+	before := f.count(t)
+
+	t.Run("importing writes the rows and shows the summary", func(t *testing.T) {
+		test.Tap(s.Import)
+		f.waitView(t, importViewDone)
+		if got := f.count(t); got != before+3 {
+			t.Errorf("%d users, want %d", got, before+3)
+		}
+		u, err := f.st.UserByLogin(f.ctx, "sophie.bernard@exemple.fr")
+		if err != nil || u.LastName != "Bernard-Roy" {
+			t.Errorf("update not written: %+v %v", u, err)
+		}
+		for _, want := range []string{"3 comptes créés", "1 compte mis à jour", "1 ligne sans changement", "2 lignes refusées"} {
+			if !strings.Contains(s.Summary.Text, want) {
+				t.Errorf("summary %q lacks %q", s.Summary.Text, want)
+			}
+		}
+		if s.ExportRejected.Disabled() || s.Undo.Disabled() {
+			t.Error("export or undo disabled")
+		}
+	})
+
+	t.Run("the rejected rows are exported with their reason", func(t *testing.T) {
+		f.picker.save = filepath.Join(f.dir, "refus.xlsx")
+		test.Tap(s.ExportRejected)
+		waitFor(t, "the saved dialog", func() bool { return strings.Contains(overlayText(f.mw.Window), "refus.xlsx") })
+		press(f.mw.Window, fyne.KeyEscape)
+		x, err := excelize.OpenFile(f.picker.save)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer x.Close()
+		rows, _ := x.GetRows(x.GetSheetList()[0])
+		if len(rows) != 3 || rows[0][len(rows[0])-1] != "Motif du rejet" || rows[1][0] != "jean.dupont@gmail" {
+			t.Errorf("export %q", rows)
+		}
+	})
+
+	t.Run("undoing asks with the count, then removes what the import did", func(t *testing.T) {
+		test.Tap(s.Undo)
+		if q := overlayText(f.mw.Window); !strings.Contains(q, "Annuler l'import de 4 comptes\u00a0?") {
+			t.Fatalf("question %q", q)
+		}
+		press(f.mw.Window, fyne.KeyReturn)
+		waitFor(t, "the undo", func() bool { return strings.Contains(overlayText(f.mw.Window), "est annulé") })
+		press(f.mw.Window, fyne.KeyEscape)
+		if got := f.count(t); got != before {
+			t.Errorf("%d users after undo, want %d", got, before)
+		}
+		if u, _ := f.st.UserByLogin(f.ctx, "sophie.bernard@exemple.fr"); u.LastName != "Bernard" {
+			t.Errorf("last name %q after undo", u.LastName)
+		}
+		if !s.Undo.Disabled() {
+			t.Error("undo still offered")
+		}
+	})
+
+	t.Run("the recent imports list the batch as undone", func(t *testing.T) {
+		test.Tap(s.Another)
+		waitFor(t, "the list", func() bool {
+			return strings.Contains(strings.Join(texts(s.Recent), "\n"), "équipe.xlsx")
+		})
+		if shown := strings.Join(texts(s.Recent), "\n"); !strings.Contains(shown, "annulé le") {
+			t.Errorf("recent imports %q", shown)
+		}
+	})
+}
+
+// stallingStore holds a commit at its first progress report until the screen cancels
+// it, so that the test stops an import that is surely half-way.
+type stallingStore struct {
+	*sqlite.Store
+	started chan struct{}
+}
+
+func (s stallingStore) CommitImport(ctx context.Context, plan *core.ImportPlan, meta core.ImportMeta) (core.Batch, error) {
+	report := meta.Progress
+	once := false
+	meta.Progress = func(done, total int) {
+		if !once {
+			once = true
+			close(s.started)
+			<-ctx.Done()
+		}
+		if report != nil {
+			report(done, total)
+		}
+	}
+	return s.Store.CommitImport(ctx, plan, meta)
+}
+
+func TestImporterStop(t *testing.T) {
+	a := test.NewTempApp(t)
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "convive.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { settle(); st.Close() })
+	stall := stallingStore{Store: st, started: make(chan struct{})}
+	mw := NewMainWindow(a, stall)
+	mw.Window.Resize(fyne.NewSize(1100, 720))
+	mw.Window.Show()
+	p := &fakePicker{}
+	mw.SetFilePicker(p)
+	mw.ShowScreen(ScreenImport)
+	s := mw.Importer
+
+	rows := [][]string{{"E-mail", "Prénom", "Nom"}}
+	for i := 0; i < 3000; i++ {
+		rows = append(rows, []string{fmt.Sprintf("personne%04d@exemple.fr", i), "Prénom", fmt.Sprintf("Nom %d", i)})
+	}
+	p.open = filepath.Join(t.TempDir(), "gros.xlsx")
+	writeXLSX(t, p.open, "Feuil1", rows)
+	test.Tap(s.ChooseFile)
+	waitFor(t, "the preview", func() bool { return s.current() == importViewPreview && s.Plan() != nil })
+	if s.Plan().New != 3000 {
+		t.Fatalf("%d new rows", s.Plan().New)
+	}
+
+	t.Run("Arrêter during the commit leaves the database as it was", func(t *testing.T) {
+		test.Tap(s.Import)
+		<-stall.started
+		drainUI()
+		if s.current() != importViewBusy || !strings.Contains(s.ProgressText.Text, "Enregistrement") {
+			t.Errorf("view %q, progress %q", s.current(), s.ProgressText.Text)
+		}
+		test.Tap(s.Stop)
+		waitFor(t, "the preview again", func() bool { return s.current() == importViewPreview })
+		if n, _ := st.CountUsers(context.Background(), core.UserFilter{}); n != 0 {
+			t.Errorf("%d users written", n)
+		}
+		if b, _ := st.Batches(context.Background()); len(b) != 0 {
+			t.Errorf("batches %+v", b)
+		}
+		if msg := overlayText(mw.Window); !strings.Contains(msg, "rien n'a été enregistré") {
+			t.Errorf("message %q", msg)
+		}
+	})
+}
+
+func TestImporterBadFiles(t *testing.T) {
+	f := newImportFixture(t)
+	for _, c := range []struct{ file, says string }{
+		{"ancien.xls", "Excel 97-2003"},
+		{"coupe.xlsx", "coupe.xlsx"},
+		{"empty.csv", "est vide"},
+		{"classeur.ods", "classeur.ods"},
+		{"tronque.xlsx", "tronque.xlsx"},
+	} {
+		t.Run(c.file+" shows the French reason with the file name and changes nothing", func(t *testing.T) {
+			path, _ := filepath.Abs(filepath.Join("..", "testdata", "sheets", c.file))
+			f.choose(t, path)
+			waitFor(t, "the error", func() bool { return overlayText(f.mw.Window) != "" })
+			msg := overlayText(f.mw.Window)
+			if !strings.Contains(msg, c.file) || !strings.Contains(msg, c.says) {
+				t.Errorf("message %q", msg)
+			}
+			press(f.mw.Window, fyne.KeyEscape)
+			settle()
+			if f.s.current() != importViewStart || f.count(t) != 0 {
+				t.Errorf("view %q, %d users", f.s.current(), f.count(t))
+			}
+		})
+	}
+}
+
+func TestImporterWaysIn(t *testing.T) {
+	f := newImportFixture(t)
+	s := f.s
+
+	t.Run("Ctrl+V on the screen reads the cells of the clipboard", func(t *testing.T) {
+		fyne.CurrentApp().Clipboard().SetContent("E-mail\tPrénom\tNom\nanne@exemple.fr\tAnne\tMartin\nbob@exemple\tBob\tDurand\n")
+		f.mw.Window.Canvas().(interface{ TypedShortcut(fyne.Shortcut) }).TypedShortcut(&fyne.ShortcutPaste{})
+		f.waitView(t, importViewPreview)
+		if p := s.Plan(); p == nil || p.New != 1 || p.Invalid != 1 || s.Source.Text != "cellules collées" {
+			t.Errorf("plan %+v, source %q", p, s.Source.Text)
+		}
+	})
+
+	t.Run("an empty clipboard says what to do", func(t *testing.T) {
+		fyne.CurrentApp().Clipboard().SetContent("  ")
+		test.Tap(s.Paste)
+		if msg := overlayText(f.mw.Window); !strings.Contains(msg, "copiez-les") {
+			t.Errorf("message %q", msg)
+		}
+		press(f.mw.Window, fyne.KeyEscape)
+	})
+
+	t.Run("a file dropped on another screen opens its preview", func(t *testing.T) {
+		f.mw.ShowScreen(ScreenUsers)
+		path, _ := filepath.Abs(filepath.Join("..", "testdata", "sheets", "import-exemple.xlsx"))
+		f.mw.DropFiles(fyne.NewPos(10, 10), []fyne.URI{storage.NewFileURI(path)})
+		if f.mw.CurrentScreen() != ScreenImport {
+			t.Fatalf("screen %q", f.mw.CurrentScreen())
+		}
+		f.waitView(t, importViewPreview)
+		if s.Source.Text != "import-exemple.xlsx" || s.Plan() == nil || len(s.Plan().Rows) == 0 {
+			t.Errorf("source %q", s.Source.Text)
+		}
+		if !strings.Contains(s.Warnings.Text, "fusionnées") {
+			t.Errorf("warnings %q lack the merged cells", s.Warnings.Text)
+		}
+	})
+
+	t.Run("an encrypted workbook asks for its password, says when it is wrong, then opens", func(t *testing.T) {
+		path, _ := filepath.Abs(filepath.Join("..", "testdata", "sheets", "protege.xlsx"))
+		f.choose(t, path)
+		waitFor(t, "the password dialog", func() bool { return strings.Contains(overlayText(f.mw.Window), "mot de passe") })
+		entry := s.PasswordEntry
+		test.Type(entry, "faux")
+		press(f.mw.Window, fyne.KeyReturn)
+		waitFor(t, "the second dialog", func() bool { return s.PasswordEntry != entry && s.current() != importViewBusy })
+		if msg := s.PasswordMessage.Text; !strings.Contains(msg, "protege.xlsx") || s.PasswordMessage.Importance != widget.DangerImportance {
+			t.Errorf("wrong password says %q", msg)
+		}
+		test.Type(s.PasswordEntry, "Convive-2026")
+		press(f.mw.Window, fyne.KeyReturn)
+		waitFor(t, "the preview", func() bool { return s.current() == importViewPreview && s.Source.Text == "protege.xlsx" })
+	})
+
+	t.Run("Télécharger le modèle writes the template where asked", func(t *testing.T) {
+		f.picker.save = filepath.Join(f.dir, "modèle.xlsx")
+		test.Tap(s.Template)
+		waitFor(t, "the saved dialog", func() bool { return strings.Contains(overlayText(f.mw.Window), "modèle.xlsx") })
+		press(f.mw.Window, fyne.KeyEscape)
+		wb, err := sheet.Open(f.picker.save, sheet.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wb.Close()
+	})
+}
