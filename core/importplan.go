@@ -166,12 +166,77 @@ type Planner struct {
 	headers  map[int]string
 	seen     map[string]int // login key → line of its first occurrence
 	platform string
+
+	// A sheet repeats the same domains, groups, languages and roles on thousands of
+	// rows: each distinct cell is judged once.
+	domains map[string]string // domain → suggested domain, "" when it looks right
+	folds   map[string]string // group path → Fold of it
+	paths   map[string]pathResult
+	langs   map[string]Language // cell → language, "" when unknown
+	roles   map[string]Role     // cell → role, "" when unknown
+}
+
+type pathResult struct {
+	path string
+	err  error
+}
+
+// suggest is SuggestDomain with one computation per distinct domain.
+func (p *Planner) suggest(email string) string {
+	local, domain, ok := strings.Cut(email, "@")
+	if !ok {
+		return ""
+	}
+	d, seen := p.domains[domain]
+	if !seen {
+		if s := SuggestDomain("x@" + domain); s != "" {
+			d = s[2:]
+		}
+		p.domains[domain] = d
+	}
+	if d == "" {
+		return ""
+	}
+	return local + "@" + d
+}
+
+// cleanPath is CleanGroupPath with one computation per distinct text.
+func (p *Planner) cleanPath(s string) (string, error) {
+	r, ok := p.paths[s]
+	if !ok {
+		r.path, r.err = CleanGroupPath(s)
+		p.paths[s] = r
+	}
+	return r.path, r.err
+}
+
+// fold is Fold with one computation per distinct group path.
+func (p *Planner) fold(s string) string {
+	f, ok := p.folds[s]
+	if !ok {
+		f = Fold(s)
+		p.folds[s] = f
+	}
+	return f
+}
+
+// containsFold reports whether list holds s, case and accents aside.
+func (p *Planner) containsFold(list []string, s string) bool {
+	f := p.fold(s)
+	for _, x := range list {
+		if p.fold(x) == f {
+			return true
+		}
+	}
+	return false
 }
 
 // NewPlanner checks the column mapping and the options and returns a planner. platform
 // is the organisation's platform name, used to suggest "#" aliases.
 func NewPlanner(columns []Column, opts ImportOptions, platform string) (*Planner, error) {
-	p := &Planner{email: -1, headers: map[int]string{}, seen: map[string]int{}, platform: platform}
+	p := &Planner{email: -1, headers: map[int]string{}, seen: map[string]int{}, platform: platform,
+		domains: map[string]string{}, folds: map[string]string{}, paths: map[string]pathResult{},
+		langs: map[string]Language{}, roles: map[string]Role{}}
 	for _, c := range columns {
 		p.headers[c.Index] = c.Header
 		if c.Field == FieldEmail {
@@ -266,7 +331,7 @@ func (p *Planner) Add(line int, cells []string) {
 				continue
 			}
 			r.Address = a
-			if s := SuggestDomain(a.Email); s != "" {
+			if s := p.suggest(a.Email); s != "" {
 				w := RowProblem{Line: line, Column: c.Header, Code: "import.domain_typo"}
 				w.Message = locate(w, Render("le domaine de «\u00a0{{.Address}}\u00a0» ressemble à une faute de frappe\u00a0: vouliez-vous dire «\u00a0{{.Suggestion}}\u00a0»\u00a0?", map[string]any{"Address": a.Login, "Suggestion": s}))
 				r.Warnings = append(r.Warnings, w)
@@ -286,8 +351,12 @@ func (p *Planner) Add(line int, cells []string) {
 			if v == "" {
 				continue
 			}
-			l, ok := ParseLanguage(v)
-			if !ok {
+			l, seen := p.langs[v]
+			if !seen {
+				l, _ = ParseLanguage(v)
+				p.langs[v] = l
+			}
+			if l == "" {
 				refuse(c.Index, Errorf(EInvalid, "import.language", "«\u00a0{{.Value}}\u00a0» n'est pas une langue connue\u00a0: indiquez «\u00a0français\u00a0» ou «\u00a0anglais\u00a0» (fr ou en).", map[string]any{"Value": v}))
 				continue
 			}
@@ -296,20 +365,24 @@ func (p *Planner) Add(line int, cells []string) {
 			if v == "" {
 				continue
 			}
-			role, ok := ParseRole(v)
-			if !ok {
+			role, seen := p.roles[v]
+			if !seen {
+				role, _ = ParseRole(v)
+				p.roles[v] = role
+			}
+			if role == "" {
 				refuse(c.Index, Errorf(EInvalid, "import.role", "«\u00a0{{.Value}}\u00a0» n'est pas un rôle connu\u00a0: indiquez «\u00a0apprenant\u00a0», «\u00a0formateur\u00a0» ou «\u00a0administrateur\u00a0».", map[string]any{"Value": v}))
 				continue
 			}
 			r.Role = role
 		case FieldGroup:
 			for _, part := range strings.Split(v, ";") {
-				path, err := CleanGroupPath(part)
+				path, err := p.cleanPath(part)
 				if err != nil {
 					refuse(c.Index, err)
 					continue
 				}
-				if path != "" && !containsFold(groups, path) {
+				if path != "" && !p.containsFold(groups, path) {
 					groups = append(groups, path)
 				}
 			}
@@ -340,16 +413,6 @@ func locate(pr RowProblem, message string) string {
 		return Render("Ligne {{.Line}}\u00a0: {{.Message}}", data)
 	}
 	return Render("Ligne {{.Line}}, colonne {{.Column}}\u00a0: {{.Message}}", data)
-}
-
-func containsFold(list []string, s string) bool {
-	f := Fold(s)
-	for _, x := range list {
-		if Fold(x) == f {
-			return true
-		}
-	}
-	return false
 }
 
 // Finish looks up existing accounts, settles every row's status and returns the plan.
@@ -468,7 +531,7 @@ func (p *Planner) changes(r *PlannedRow, u User) []string {
 		out = append(out, "rôle")
 	}
 	for _, g := range r.Groups {
-		if !containsFold(u.Groups, g) {
+		if !p.containsFold(u.Groups, g) {
 			out = append(out, "groupes")
 			break
 		}
