@@ -18,6 +18,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"convive/core"
 )
@@ -910,10 +911,11 @@ func (s *Store) invitationWhere(ctx context.Context, f core.InvitationFilter) (s
 	switch f.Scope {
 	case core.ScopeAll:
 	case core.ScopeGroup:
-		conds = append(conds, `(i.group_id = ? OR i.group_id IS NULL)`)
+		conds = append(conds, `i.group_id = ?`)
 		args = append(args, s.rootID)
 	case core.ScopeSubgroups:
-		conds = append(conds, `i.group_id <> ?`)
+		// An invitation whose subgroup was deleted since (group_id NULL) stays here.
+		conds = append(conds, `(i.group_id <> ? OR i.group_id IS NULL)`)
 		args = append(args, s.rootID)
 	default:
 		return "", nil, core.Errorf(core.EInvalid, "invitation.scope",
@@ -967,9 +969,17 @@ func (s *Store) invitationWhere(ctx context.Context, f core.InvitationFilter) (s
 		conds = append(conds, `i.created < ?`)
 		args = append(args, f.To.UnixMilli())
 	}
+	// Words of three letters or more are looked up in the users' trigram index (login,
+	// first and last name); shorter ones, and invitations whose user is gone, by LIKE.
 	for _, w := range strings.Fields(core.Fold(f.Search)) {
 		pat := "%" + likeEscaper.Replace(w) + "%"
-		conds = append(conds, `(i.login_key LIKE ? ESCAPE '\' OR u.fold LIKE ? ESCAPE '\')`)
+		if utf8.RuneCountInString(w) >= 3 {
+			conds = append(conds, `(i.user_id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?)
+				OR (i.user_id IS NULL AND i.login_key LIKE ? ESCAPE '\'))`)
+			args = append(args, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`, pat)
+			continue
+		}
+		conds = append(conds, `(i.login_key LIKE ? ESCAPE '\' OR i.user_id IN (SELECT id FROM users INDEXED BY users_fold WHERE fold LIKE ? ESCAPE '\'))`)
 		args = append(args, pat, pat)
 	}
 	if len(conds) == 0 {
@@ -1007,7 +1017,12 @@ func (s *Store) Invitations(ctx context.Context, f core.InvitationFilter) ([]cor
 		limit = -1
 	}
 	args = append(args, limit, max(f.Offset, 0))
-	rows, err := s.r.QueryContext(ctx, `SELECT `+invitationCols+invitationFrom+where+` ORDER BY `+col+dir+`, i.id`+dir+` LIMIT ? OFFSET ?`, args...)
+	// The page's ids are found first, from the invitations alone, so that rows skipped
+	// by the offset are never joined to their user, group and session.
+	order := ` ORDER BY ` + col + dir + `, i.id` + dir
+	rows, err := s.r.QueryContext(ctx, `SELECT `+invitationCols+` FROM (SELECT i.id AS pid FROM invitations i`+where+order+` LIMIT ? OFFSET ?) page
+		JOIN invitations i ON i.id = page.pid LEFT JOIN users u ON u.id = i.user_id
+		LEFT JOIN sessions se ON se.id = i.session_id LEFT JOIN courses c ON c.id = se.course_id`+order, args...)
 	if err != nil {
 		return nil, s.dbError(err)
 	}
@@ -1047,12 +1062,8 @@ func (s *Store) CountInvitations(ctx context.Context, f core.InvitationFilter) (
 	if err != nil {
 		return 0, s.dbError(err)
 	}
-	from := ` FROM invitations i`
-	if f.Search != "" {
-		from = ` FROM invitations i LEFT JOIN users u ON u.id = i.user_id`
-	}
 	var n int
-	err = s.r.QueryRowContext(ctx, `SELECT count(*)`+from+where, args...).Scan(&n)
+	err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM invitations i`+where, args...).Scan(&n)
 	return n, s.dbError(err)
 }
 
