@@ -166,6 +166,18 @@ func (c *cli) importCmd(args []string) int {
 		return c.fail(err)
 	}
 	defer st.Close()
+	var mail core.ImportMail
+	if opts.Action == core.ActionInvite && !*dryRun {
+		// the mails need the platform's address: say so before reading anything
+		m, err := core.NewMailer(ctx, st, assets.DefaultMailTemplate)
+		if err != nil {
+			return c.fail(err)
+		}
+		if _, err := m.Link(core.PathInvitation, "x"); err != nil {
+			return c.fail(err)
+		}
+		mail = m.ImportMail()
+	}
 	pv, err := importer.Read(ctx, st, req)
 	if err != nil {
 		if sheet.NeedsPassword(err) && !*pwStdin {
@@ -193,15 +205,7 @@ func (c *cli) importCmd(args []string) int {
 	if !*dryRun && p.Writable() > 0 {
 		meta := core.ImportMeta{}
 		if opts.Action == core.ActionInvite {
-			org, err := st.Organisation(ctx)
-			if err != nil {
-				return c.fail(err)
-			}
-			smtp, err := st.SMTPSettings(ctx)
-			if err != nil {
-				return c.fail(err)
-			}
-			meta.Mail = importer.Mailer(org, smtp.FromName, assets.DefaultMailTemplate)
+			meta.Mail = mail
 		}
 		b, err := importer.Commit(ctx, st, pv, meta, nil)
 		if err != nil {

@@ -193,6 +193,17 @@ func TestImportCommand(t *testing.T) {
 
 	t.Run("invite queues one invitation and one mail per new person", func(t *testing.T) {
 		db := tempDB(t)
+		must(t, "--db", db, "groups", "add", "Ventes")
+		before := dbHash(t, db)
+		msg := fails(t, exitFailure, "--db", db, "import", fixture("import-exemple.xlsx"), "--action", "invite")
+		if !strings.Contains(msg, "adresse web de la plateforme") || dbHash(t, db) != before {
+			t.Errorf("without a platform address: %s", msg)
+		}
+		withStore(t, db, func(st *sqlite.Store) {
+			if err := st.SetOrganisation(ctx, core.Organisation{Name: "Académie", URL: "https://formation.exemple.fr"}); err != nil {
+				t.Fatal(err)
+			}
+		})
 		res, _, _ := importJSON(t, "--db", db, fixture("import-exemple.xlsx"), "--action", "invite")
 		if res.Created != 4 || res.InvitationsQueued != 4 {
 			t.Fatalf("result = %+v", res)
@@ -204,7 +215,7 @@ func TestImportCommand(t *testing.T) {
 			}
 			msgs, _ := st.Outbox(ctx, core.OutboxFilter{Limit: 10})
 			for _, m := range msgs {
-				if m.Kind != core.KindInvitation || m.InvitationID == 0 || !strings.Contains(m.Text, "/invitation/") {
+				if m.Kind != core.KindInvitation || m.InvitationID == 0 || !strings.Contains(m.Text, "https://formation.exemple.fr/") {
 					t.Errorf("message = %+v", m)
 				}
 			}

@@ -13,8 +13,7 @@ const RejectedHeader = "Motif du rejet"
 // Rejected returns the rows the import refuses (invalid and duplicate ones) as the
 // rejected-rows export writes them: the original cells, as wide as the header, then
 // the reasons. Cells that a spreadsheet would take for a formula (= + - @ at the start)
-// are made inert with a leading apostrophe-like quote, so that opening the export never
-// runs anything.
+// are made inert by core.InertCell, so that opening the export never runs anything.
 func (pv *Preview) Rejected() (header []string, rows [][]string) {
 	width := len(pv.Header)
 	if pv.Plan != nil {
@@ -35,7 +34,7 @@ func (pv *Preview) Rejected() (header []string, rows [][]string) {
 		if h == "" {
 			h = sheet.Column{Index: i}.Name()
 		}
-		header = append(header, Inert(h))
+		header = append(header, core.InertCell(h))
 	}
 	header = append(header, RejectedHeader)
 	if pv.Plan == nil {
@@ -47,13 +46,13 @@ func (pv *Preview) Rejected() (header []string, rows [][]string) {
 		}
 		out := make([]string, width+1)
 		for i, c := range r.Cells {
-			out[i] = Inert(c)
+			out[i] = core.InertCell(c)
 		}
 		var why []string
 		for _, p := range r.Problems {
 			why = append(why, p.Message)
 		}
-		out[width] = Inert(strings.Join(why, " "))
+		out[width] = core.InertCell(strings.Join(why, " "))
 		rows = append(rows, out)
 	}
 	return header, rows
@@ -68,14 +67,4 @@ func (pv *Preview) WriteRejected(path string) (int, error) {
 		name = pv.Sheet + " - rejets"
 	}
 	return len(rows), sheet.WriteTable(path, name, header, rows)
-}
-
-// Inert makes a cell that a spreadsheet would run as a formula (starting with = + - @,
-// or a tab or carriage return before one) plain text, by putting a quote before it.
-func Inert(s string) string {
-	t := strings.TrimLeft(s, " \t\r\n")
-	if t != "" && strings.ContainsRune("=+-@", rune(t[0])) || strings.HasPrefix(s, "\t") || strings.HasPrefix(s, "\r") {
-		return "'" + s
-	}
-	return s
 }

@@ -10,9 +10,12 @@ import (
 // one, or the default from package assets (assets.DefaultMailTemplate fits).
 type Templates func(kind core.MessageKind, lang core.Language) (core.MailTemplate, error)
 
-// Mailer returns the core.ImportMail that renders each new person's invitation or
-// welcome mail from templates, in the person's language. The link is the platform's
-// address followed by /invitation/TOKEN (or /bienvenue/TOKEN); sender signs the mail.
+// Mailer returns a core.ImportMail that renders each new person's invitation or
+// welcome mail from templates, in the person's language; sender signs the mail.
+//
+// Deprecated: it reads neither the templates the manager edited nor the SMTP sender
+// name. Use core.NewMailer(ctx, store, assets.DefaultMailTemplate) and its ImportMail,
+// which every other mail of Convive goes through.
 func Mailer(org core.Organisation, sender string, templates Templates) core.ImportMail {
 	cache := map[string]core.MailTemplate{}
 	base := strings.TrimRight(strings.TrimSpace(org.URL), "/")

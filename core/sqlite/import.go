@@ -6,16 +6,13 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base32"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"convive/core"
 )
@@ -151,21 +148,6 @@ type importChange struct {
 	AddedGroups []int64        `json:"added_group_ids,omitempty"`
 }
 
-// neverExpires is the expiry of an invitation token: an invitation is valid until it
-// is cancelled, and cancelling (or undoing the import) deletes the user and the token.
-const neverExpires = math.MaxInt64
-
-// newToken returns a random 160-bit token, as put in a link, and the SHA-256 kept.
-func newToken() (string, []byte, error) {
-	b := make([]byte, 20)
-	if _, err := rand.Read(b); err != nil {
-		return "", nil, err
-	}
-	tok := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-	h := sha256.Sum256([]byte(tok))
-	return tok, h[:], nil
-}
-
 // mailChunk is how many mails are queued at a time: their bodies are not all held.
 const mailChunk = 500
 
@@ -181,18 +163,21 @@ type importer struct {
 	member  *sql.Stmt
 	audit   *sql.Stmt
 	invite  *sql.Stmt
-	token   *sql.Stmt
+	tokens  *tokenWriter
 	pending []core.Message
 }
 
 func (im *importer) close() {
-	for _, st := range []*sql.Stmt{im.member, im.audit, im.invite, im.token} {
+	for _, st := range []*sql.Stmt{im.member, im.audit, im.invite} {
 		if st != nil {
 			st.Close()
 		}
 	}
 	if im.users != nil {
 		im.users.Close()
+	}
+	if im.tokens != nil {
+		im.tokens.close()
 	}
 }
 
@@ -296,7 +281,7 @@ func (s *Store) CommitImport(ctx context.Context, plan *core.ImportPlan, meta co
 			VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`); err != nil {
 			return err
 		}
-		if im.token, err = tx.PrepareContext(ctx, `INSERT INTO tokens (user_id, purpose, hash, created, expires) VALUES (?, ?, ?, ?, ?)`); err != nil {
+		if im.tokens, err = newTokenWriter(ctx, tx); err != nil {
 			return err
 		}
 		lang := plan.Options.Language
@@ -473,15 +458,12 @@ func (im *importer) create(ctx context.Context, r *core.PlannedRow, nodes []*nod
 	}
 	u := core.User{ID: id, Login: r.Address.Login, Email: r.Address.Email, FirstName: r.FirstName, LastName: r.LastName,
 		Language: language, Role: role, Status: status, Groups: names}
-	kind, purpose := core.KindWelcome, "welcome"
+	kind, purpose, expires := core.KindWelcome, purposeWelcome, time.UnixMilli(im.at).Add(core.WelcomeTokenTTL)
 	if invite {
-		kind, purpose = core.KindInvitation, "invitation"
+		kind, purpose, expires = core.KindInvitation, purposeInvitation, core.NeverExpires
 	}
-	tok, hash, err := newToken()
+	tok, err := im.tokens.issue(ctx, id, purpose, im.at, expires)
 	if err != nil {
-		return false, err
-	}
-	if _, err := im.token.ExecContext(ctx, id, purpose, hash, im.at, int64(neverExpires)); err != nil {
 		return false, err
 	}
 	m, err := meta.Mail(kind, u, tok)

@@ -1,0 +1,263 @@
+package importer_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"convive/core"
+	"convive/core/importer"
+	"convive/core/sqlite"
+)
+
+const benchRows = 100_000
+
+var (
+	benchOnce sync.Once
+	benchDir  string
+	benchErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
+
+// benchRow is row i of the generated sheet: 8 columns as an import file has them.
+func benchRow(i int) []string {
+	return []string{
+		fmt.Sprintf("prenom.nom%06d@exemple-entreprise.fr", i),
+		"Prénom" + fmt.Sprint(i%977),
+		"Nom" + fmt.Sprint(i%3331),
+		fmt.Sprintf("Région %d/Agence %d", i%13, i%101),
+		"Nouveaux arrivants",
+		[]string{"Français", "Anglais"}[i%2],
+		[]string{"Apprenant", "Formateur", "Administrateur"}[i%3],
+		fmt.Sprintf("%016d", 1000000000000000+i),
+	}
+}
+
+// benchFiles writes, once per run, the 100 000-row × 8-column workbook and the same
+// rows as CSV.
+func benchFiles(b testing.TB) (xlsx, csv string) {
+	benchOnce.Do(func() {
+		if benchDir, benchErr = os.MkdirTemp("", "convive-import-bench-"); benchErr != nil {
+			return
+		}
+		f := excelize.NewFile()
+		defer f.Close()
+		sw, err := f.NewStreamWriter("Sheet1")
+		if err != nil {
+			benchErr = err
+			return
+		}
+		var text bytes.Buffer
+		header := []string{"E-mail", "Prénom", "Nom", "Groupe", "Groupe 2", "Langue", "Rôle", "Matricule"}
+		text.WriteString(strings.Join(header, ";") + "\r\n")
+		row := make([]any, 8)
+		for j, h := range header {
+			row[j] = h
+		}
+		if benchErr = sw.SetRow("A1", row); benchErr != nil {
+			return
+		}
+		for i := 1; i <= benchRows; i++ {
+			cells := benchRow(i)
+			for j, c := range cells {
+				row[j] = c
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, i+1)
+			if benchErr = sw.SetRow(cell, row); benchErr != nil {
+				return
+			}
+			text.WriteString(strings.Join(cells, ";") + "\r\n")
+		}
+		if benchErr = sw.Flush(); benchErr != nil {
+			return
+		}
+		if benchErr = f.SaveAs(filepath.Join(benchDir, "bench.xlsx")); benchErr != nil {
+			return
+		}
+		benchErr = os.WriteFile(filepath.Join(benchDir, "bench.csv"), text.Bytes(), 0o600)
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return filepath.Join(benchDir, "bench.xlsx"), filepath.Join(benchDir, "bench.csv")
+}
+
+// peak samples, while fn runs, the live heap and the memory taken from the system
+// (runtime.MemStats.Sys's counterpart) and returns their highest values.
+func peak(fn func()) (heap, sys uint64) {
+	runtime.GC()
+	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/total:bytes"}}
+	var h, s atomic.Uint64
+	read := func() {
+		metrics.Read(samples)
+		if v := samples[0].Value.Uint64(); v > h.Load() {
+			h.Store(v)
+		}
+		if v := samples[1].Value.Uint64(); v > s.Load() {
+			s.Store(v)
+		}
+	}
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				read()
+			}
+		}
+	}()
+	fn()
+	read()
+	close(stop)
+	<-done
+	return h.Load(), s.Load()
+}
+
+// rawRows is the baseline: a bare excelize loop over the raw values of the sheet.
+func rawRows(b testing.TB, path string) {
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.Rows("Sheet1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for rows.Next() {
+		if _, err := rows.Columns(excelize.Options{RawCellValue: true}); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	rows.Close()
+	if n != benchRows+1 {
+		b.Fatalf("%d rows", n)
+	}
+}
+
+// BenchmarkExcelizeRawRowsBaseline is the yardstick of BenchmarkFullImport.
+func BenchmarkExcelizeRawRowsBaseline(b *testing.B) {
+	path, _ := benchFiles(b)
+	b.ReportAllocs()
+	var hp, sp uint64
+	b.ResetTimer()
+	for b.Loop() {
+		h, s := peak(func() { rawRows(b, path) })
+		hp, sp = max(hp, h), max(sp, s)
+	}
+	b.ReportMetric(float64(hp)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(sp)/(1<<20), "peak-sys-MB")
+}
+
+// fullImport reads, checks and commits path into a fresh store, and returns how long
+// reading with checking took and how long the commit took.
+func fullImport(b *testing.B, path string, commit bool) (read, write time.Duration) {
+	st, err := sqlite.Open(filepath.Join(b.TempDir(), "convive.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	start := time.Now()
+	pv, err := importer.Read(ctx, st, importer.Request{Source: importer.Source{Path: path}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if pv.Plan.New != benchRows {
+		b.Fatalf("%d new rows, %d invalid: %v", pv.Plan.New, pv.Plan.Invalid, pv.Plan.Problems()[:min(3, len(pv.Plan.Problems()))])
+	}
+	read = time.Since(start)
+	if !commit {
+		return read, 0
+	}
+	start = time.Now()
+	batch, err := importer.Commit(ctx, st, pv, core.ImportMeta{}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if batch.NewUsers != benchRows {
+		b.Fatalf("%d users created", batch.NewUsers)
+	}
+	return read, time.Since(start)
+}
+
+func benchFull(b *testing.B, path string, commit, baseline bool) {
+	var base time.Duration
+	if baseline {
+		start := time.Now()
+		rawRows(b, path)
+		base = time.Since(start)
+	}
+	b.ReportAllocs()
+	var hp, sp uint64
+	var read, write time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		h, s := peak(func() {
+			r, w := fullImport(b, path, commit)
+			read, write = read+r, write+w
+		})
+		hp, sp = max(hp, h), max(sp, s)
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(hp)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(sp)/(1<<20), "peak-sys-MB")
+	b.ReportMetric(read.Seconds()*1000/n, "read+check-ms")
+	if commit {
+		b.ReportMetric(write.Seconds()*1000/n, "commit-ms")
+	}
+	if baseline {
+		b.ReportMetric(float64(read+write)/n/float64(base), "x-raw-rows")
+		b.ReportMetric(float64(read)/n/float64(base), "read+check-x-raw-rows")
+	}
+}
+
+// BenchmarkFullImport reads, checks and commits the 100 000-row workbook into a fresh
+// store; x-raw-rows compares it with the bare excelize loop over the same file.
+func BenchmarkFullImport(b *testing.B) {
+	path, _ := benchFiles(b)
+	benchFull(b, path, true, true)
+}
+
+// BenchmarkReadCheckXLSX is BenchmarkFullImport without the commit.
+func BenchmarkReadCheckXLSX(b *testing.B) {
+	path, _ := benchFiles(b)
+	benchFull(b, path, false, true)
+}
+
+// BenchmarkFullImportCSV imports the same rows from CSV.
+func BenchmarkFullImportCSV(b *testing.B) {
+	_, path := benchFiles(b)
+	benchFull(b, path, true, false)
+}
+
+// BenchmarkReadCheckCSV reads and checks the CSV rows without committing.
+func BenchmarkReadCheckCSV(b *testing.B) {
+	_, path := benchFiles(b)
+	benchFull(b, path, false, false)
+}
