@@ -13,8 +13,8 @@ import (
 	"convive/core"
 )
 
-// SettingsScreen is the Paramètres screen: the platform's name and web address, and the
-// language of the window.
+// SettingsScreen is the Paramètres screen: the platform's name and web address, the
+// language of the window and, when the services keep an outbox, the sending of e-mails.
 type SettingsScreen struct {
 	// Name is the platform name (it also forms the "#" aliases); URL its web address.
 	Name, URL *Entry
@@ -23,6 +23,8 @@ type SettingsScreen struct {
 	// Save writes everything (the screen's main action); Saved confirms it.
 	Save  *widget.Button
 	Saved *widget.Label
+	// SMTP is the Envoi des e-mails part; nil when the services keep no outbox.
+	SMTP *SMTPForm
 
 	content fyne.CanvasObject
 	mw      *MainWindow
@@ -61,11 +63,21 @@ func newSettingsScreen(mw *MainWindow) *SettingsScreen {
 	urlItem.HintText = lang.X("settings.url.hint", "Les liens des e-mails d'invitation mènent à cette adresse.")
 	langItem := widget.NewFormItem(lang.X("settings.language", "Langue de Convive"), s.Language)
 	form := widget.NewForm(nameItem, urlItem, langItem)
-	s.content = container.NewVScroll(container.NewVBox(
+	page := container.NewVBox(
 		container.New(&maxWidth{w: 720}, form),
 		help(lang.X("settings.language.note", "Le changement de langue s'applique dès l'enregistrement et reste choisi aux prochains démarrages.")),
-		s.Saved,
-	))
+	)
+	if mw.obs != nil {
+		s.SMTP = newSMTPForm(mw, mw.obs)
+		heading := widget.NewLabelWithStyle(lang.X("smtp.section", "Envoi des e-mails"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		heading.SizeName = theme.SizeNameSubHeadingText
+		page.Add(widget.NewSeparator())
+		page.Add(heading)
+		page.Add(help(lang.X("smtp.section.help", "Le serveur d'envoi (SMTP) de votre organisation, par lequel partent les invitations et les autres e-mails de Convive.")))
+		page.Add(container.New(&maxWidth{w: 720}, s.SMTP.content))
+	}
+	page.Add(s.Saved)
+	s.content = container.NewVScroll(page)
 	return s
 }
 
@@ -78,7 +90,12 @@ func (s *SettingsScreen) subtitle() string {
 	return lang.X("settings.subtitle", "Le nom et l'adresse de votre plateforme de formation, et la langue de Convive.")
 }
 
-func (s *SettingsScreen) shown() { s.loadAsync() }
+func (s *SettingsScreen) shown() {
+	s.loadAsync()
+	if s.SMTP != nil {
+		s.SMTP.loadAsync()
+	}
+}
 
 func (s *SettingsScreen) loadAsync() {
 	var org core.Organisation
@@ -119,19 +136,40 @@ func (s *SettingsScreen) saveAsync() {
 	if s.Language.Selected == labelEnglish {
 		code = LanguageEnglish
 	}
-	s.Save.Disable()
 	s.Saved.SetText("")
+	var smtpSave *smtpChange
+	// Until the stored SMTP settings are on screen, saving leaves them as they are.
+	if s.SMTP != nil && s.SMTP.ready {
+		c, ok := s.SMTP.collect()
+		if !ok {
+			s.SMTP.showResult(lang.X("smtp.invalid", "Rien n'a été enregistré : corrigez les réglages d'envoi signalés en rouge."), false)
+			return
+		}
+		smtpSave = &c
+	}
+	s.Save.Disable()
+	var place passwordPlace
 	runAsync(s.mw.Window, func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if err := s.mw.st.SetOrganisation(ctx, org); err != nil {
 			return err
+		}
+		if smtpSave != nil {
+			var err error
+			if place, err = smtpSave.apply(ctx, s.mw.obs); err != nil {
+				return err
+			}
 		}
 		return s.mw.st.SetSetting(ctx, SettingLanguage, code)
 	}, func(err error) {
 		s.Save.Enable()
 		if err != nil {
 			return
+		}
+		if smtpSave != nil {
+			s.SMTP.saved(*smtpSave, place)
+			s.mw.outbox.settingsChanged()
 		}
 		if code != CurrentLanguage() {
 			s.mw.applyLanguage(code)

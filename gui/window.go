@@ -62,9 +62,10 @@ type MainWindow struct {
 	Title    *widget.Label
 	Subtitle *widget.Label
 	Action   *fyne.Container
-	// DatabaseStatus and OutboxStatus make up the status bar.
+	// DatabaseStatus, OutboxStatus and LastSend make up the status bar.
 	DatabaseStatus *widget.Label
 	OutboxStatus   *widget.Label
+	LastSend       *widget.Label
 
 	Dashboard *DashboardScreen
 	Users     *UsersScreen
@@ -75,6 +76,15 @@ type MainWindow struct {
 	// Picker shows the file dialogs; tests replace it before building the screens
 	// again (see SetFilePicker).
 	Picker FilePicker
+
+	// Outbox is the Boîte d'envoi; nil when the services keep no outbox.
+	Outbox *OutboxScreen
+	// PasswordEntry is the field of the last dialog asking for the SMTP password.
+	PasswordEntry *widget.Entry
+
+	obs    OutboxService // st as an outbox, or nil
+	outbox *outboxSender
+	ostate outboxState // last state the sending published
 
 	st      Services
 	screens []screen
@@ -94,8 +104,16 @@ func NewMainWindow(a fyne.App, st Services) *MainWindow {
 	mw.Window.Resize(mw.savedSize())
 	mw.Window.SetCloseIntercept(func() {
 		mw.saveSize()
+		// The message in flight finishes before the window (and then the database)
+		// closes.
+		mw.Window.Hide()
+		mw.StopOutbox()
 		mw.Window.Close()
 	})
+	if obs, ok := st.(OutboxService); ok {
+		mw.obs = obs
+		mw.outbox = newOutboxSender(obs, func(s outboxState) { doUI(func() { mw.setOutboxState(s) }) })
+	}
 	mw.Window.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
 		mw.ShowScreen(ScreenUsers)
 		mw.Window.Canvas().Focus(mw.Users.Search)
@@ -113,7 +131,54 @@ func NewMainWindow(a fyne.App, st Services) *MainWindow {
 	})
 	mw.Window.SetOnDropped(mw.DropFiles)
 	mw.build()
+	if mw.outbox != nil {
+		mw.outbox.start()
+	}
 	return mw
+}
+
+// WakeOutbox tells the automatic sending that new mail was queued, so that it goes
+// out without waiting for the next minute. Screens that queue mail call it.
+func (mw *MainWindow) WakeOutbox() {
+	if mw.outbox != nil {
+		mw.outbox.poke()
+	}
+}
+
+// StopOutbox stops the sending that runs while the window is open; the message in
+// flight finishes first. Closing the window does it.
+func (mw *MainWindow) StopOutbox() {
+	if mw.outbox != nil {
+		mw.outbox.close(45 * time.Second)
+	}
+}
+
+// sendOutboxNow asks for the due messages to be sent now.
+func (mw *MainWindow) sendOutboxNow() {
+	if mw.outbox != nil {
+		mw.outbox.sendNow()
+	}
+}
+
+// setOutboxState shows a new state of the outbox: status bar, Boîte d'envoi screen,
+// navigation count.
+func (mw *MainWindow) setOutboxState(s outboxState) {
+	prev := mw.ostate
+	mw.ostate = s
+	mw.showOutboxStatus()
+	if mw.Outbox != nil {
+		mw.Outbox.applyState(s, prev)
+	}
+	if s.counts.Waiting() != mw.stats.OutboxWaiting || (prev.phase == phaseRunning && s.phase != phaseRunning) {
+		mw.refreshCountsAsync()
+	}
+}
+
+func (mw *MainWindow) showOutboxStatus() {
+	mw.OutboxStatus.SetText(outboxStatusText(mw.ostate))
+	last := lastSendText(mw.ostate)
+	mw.LastSend.SetText(last)
+	visible(mw.LastSend, last != "")
 }
 
 // DropFiles is the window's drop handler: the first file dropped anywhere in the window
@@ -171,10 +236,7 @@ func (mw *MainWindow) build() {
 			lang.X("invitations.subtitle", "Suivez les invitations en attente, relancez-les ou annulez-les."),
 			lang.X("invitations.later", "L'envoi et le suivi des invitations par e-mail arrivent dans une prochaine version de Convive.")),
 		importScreen,
-		newLaterScreen(ScreenOutbox, theme.MailComposeIcon(),
-			lang.X("nav.outbox", "Boîte d'envoi"),
-			lang.X("outbox.subtitle", "Les e-mails préparés attendent ici d'être envoyés par le serveur de votre organisation."),
-			lang.X("outbox.later", "L'envoi des e-mails arrive dans une prochaine version de Convive.")),
+		mw.outboxScreen(),
 		mw.Settings,
 	}
 
@@ -223,8 +285,10 @@ func (mw *MainWindow) build() {
 
 	mw.DatabaseStatus = widget.NewLabel(lang.X("status.database", "Base de données : {{.Path}}", map[string]any{"Path": mw.st.Path()}))
 	mw.DatabaseStatus.Truncation = fyne.TextTruncateEllipsis
-	mw.OutboxStatus = widget.NewLabel(lang.X("status.outbox.none", "Boîte d'envoi : aucun serveur configuré"))
-	status := container.NewBorder(widget.NewSeparator(), nil, nil, mw.OutboxStatus, mw.DatabaseStatus)
+	mw.OutboxStatus = widget.NewLabel("")
+	mw.LastSend = widget.NewLabel("")
+	mw.showOutboxStatus()
+	status := container.NewBorder(widget.NewSeparator(), nil, nil, container.NewHBox(mw.OutboxStatus, mw.LastSend), mw.DatabaseStatus)
 
 	mw.body = container.NewStack()
 	page := container.NewBorder(container.NewVBox(header, widget.NewSeparator()), nil, nil, nil, mw.body)
@@ -232,6 +296,20 @@ func (mw *MainWindow) build() {
 	mw.Window.SetContent(container.NewBorder(nil, status, nav, nil, container.NewPadded(page)))
 	mw.current = -1
 	mw.Nav.Select(0)
+}
+
+// outboxScreen is the Boîte d'envoi, or a placeholder when the services keep no outbox.
+func (mw *MainWindow) outboxScreen() screen {
+	if mw.obs == nil {
+		mw.Outbox = nil
+		return newLaterScreen(ScreenOutbox, theme.MailComposeIcon(),
+			lang.X("nav.outbox", "Boîte d'envoi"),
+			lang.X("outbox.subtitle", "Les e-mails préparés attendent ici d'être envoyés par le serveur de votre organisation."),
+			lang.X("outbox.later", "L'envoi des e-mails arrive dans une prochaine version de Convive."))
+	}
+	mw.Outbox = newOutboxScreen(mw, mw.obs)
+	mw.Outbox.applyState(mw.ostate, mw.ostate)
+	return mw.Outbox
 }
 
 // ShowScreen displays the screen with the given identifier (ScreenUsers…).
