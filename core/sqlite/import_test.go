@@ -244,7 +244,7 @@ func TestCommitImport(t *testing.T) {
 
 func TestCommitImportIsAllOrNothing(t *testing.T) {
 	ctx := context.Background()
-	rows := make([][]string, 2000)
+	rows := make([][]string, 6000) // above the bulk threshold: indexes dropped, then rebuilt
 	for i := range rows {
 		rows[i] = []string{fmt.Sprintf("p%04d@exemple.fr", i), "Prénom", "Nom", fmt.Sprintf("Région %d", i%7), "", ""}
 	}
@@ -261,7 +261,7 @@ func TestCommitImportIsAllOrNothing(t *testing.T) {
 		s = reopen(t, path)
 		cctx, cancel := context.WithCancel(ctx)
 		_, err := s.CommitImport(cctx, plan, core.ImportMeta{File: "f.xlsx", Mail: testMail, Progress: func(done, total int) {
-			if done >= 1000 {
+			if done >= 5000 {
 				cancel()
 			}
 		}})
@@ -370,5 +370,72 @@ func TestUndoBatch(t *testing.T) {
 		s := open(t)
 		_, err := s.UndoBatch(ctx, 42)
 		wantCode(t, err, core.ENotFound)
+	})
+}
+
+// schemaOf returns the schema of the file, as SQLite keeps it.
+func schemaOf(t *testing.T, s *sqlite.Store) string {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+s.Path()+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT type, name, coalesce(sql, '') FROM sqlite_schema ORDER BY type, name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var typ, name, q string
+		if err := rows.Scan(&typ, &name, &q); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s %s %s\n", typ, name, q)
+	}
+	return b.String()
+}
+
+func TestBulkImport(t *testing.T) {
+	ctx := context.Background()
+	t.Run("a big import leaves the same schema, and its users are searchable and sorted", func(t *testing.T) {
+		s := open(t)
+		if _, err := s.CreateUser(ctx, core.NewUser{Login: "avant@exemple.fr", FirstName: "Avant", LastName: "Zorro"}); err != nil {
+			t.Fatal(err)
+		}
+		schema := schemaOf(t, s)
+		rows := make([][]string, 8000)
+		for i := range rows {
+			rows[i] = []string{fmt.Sprintf("p%04d@exemple.fr", i), fmt.Sprintf("Prénom%d", i), fmt.Sprintf("Nom%04d", 7999-i), "", "", ""}
+		}
+		rows[4321] = []string{"helene.lefevre@exemple.fr", "Hélène", "Lefèvre", "", "", ""}
+		b, err := s.CommitImport(ctx, importPlan(t, s, core.ImportOptions{}, rows...), core.ImportMeta{File: "gros.xlsx"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.NewUsers != 8000 {
+			t.Fatalf("%d created", b.NewUsers)
+		}
+		if got := schemaOf(t, s); got != schema {
+			t.Errorf("schema changed:\n%s\nwant:\n%s", got, schema)
+		}
+		found, err := s.Users(ctx, core.UserFilter{Search: "lefevre", Limit: 10})
+		if err != nil || len(found) != 1 || found[0].Login != "helene.lefevre@exemple.fr" {
+			t.Errorf("search: %v, %v", found, err)
+		}
+		page, err := s.Users(ctx, core.UserFilter{Limit: 2})
+		if err != nil || len(page) != 2 || page[0].LastName != "Lefèvre" || page[1].LastName != "Nom0000" {
+			t.Errorf("first page by name: %+v, %v", page, err)
+		}
+		if n, _ := s.CountUsers(ctx, core.UserFilter{Search: "exemple"}); n != 8001 {
+			t.Errorf("%d users match exemple", n)
+		}
+		if _, err := s.UndoBatch(ctx, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := s.CountUsers(ctx, core.UserFilter{Search: "exemple"}); n != 1 {
+			t.Errorf("%d users match exemple after undo", n)
+		}
 	})
 }
