@@ -103,6 +103,22 @@ func (c *cli) dispatch(args []string) int {
 		return c.importCmd(args[1:])
 	case "template":
 		return c.template(args[1:])
+	case "invite":
+		return c.invite(args[1:])
+	case "provision":
+		return c.provision(args[1:])
+	case "invitations":
+		return c.invitations(args[1:])
+	case "cancel":
+		return c.cancel(args[1:])
+	case "accept":
+		return c.accept(args[1:])
+	case "platform":
+		return c.platform(args[1:])
+	case "courses", "course":
+		return c.courses(args[1:])
+	case "sessions", "session":
+		return c.sessions(args[1:])
 	case "help":
 		return c.helpTopic(args[1:])
 	}
@@ -135,10 +151,14 @@ func (c *cli) users(args []string) int {
 		return c.usersAdd(args[1:])
 	case "list", "ls":
 		return c.usersList(args[1:])
+	case "set-email":
+		return c.usersSetEmail(args[1:])
+	case "reset-password":
+		return c.usersResetPassword(args[1:])
 	case "-h", "--help", "-help", "help":
 		return c.help(helpUsers)
 	}
-	return c.usageError(userErrorf("L'action « %s » n'existe pas pour les utilisateurs : utilisez add ou list.", args[0]), "convive users")
+	return c.usageError(userErrorf("L'action « %s » n'existe pas pour les utilisateurs : utilisez add, list, set-email ou reset-password.", args[0]), "convive users")
 }
 
 // version runs "convive version".

@@ -22,6 +22,17 @@ Commandes :
   groups list           liste le Groupe général et ses sous-groupes
   users add E-MAIL      paramètre un compte (crée l'utilisateur tout de suite)
   users list            liste les utilisateurs, avec recherche et filtre par groupe
+  users set-email       modifie l'adresse d'un utilisateur (ou de son invitation)
+  users reset-password  prépare un e-mail de réinitialisation du mot de passe
+  invite E-MAIL...      invite par e-mail (une invitation et un e-mail chacun)
+  provision E-MAIL      paramètre un compte, avec un e-mail de bienvenue si besoin
+  invitations           liste les invitations en attente, acceptées ou annulées
+  cancel E-MAIL...      annule des invitations et leurs e-mails en attente
+  accept E-MAIL...      marque des invitations acceptées (liste de la plateforme)
+  courses add|list      gère les parcours
+  sessions add|list|enrol|move|remove
+                        gère les sessions des parcours et leurs apprenants
+  platform              affiche ou règle le nom et l'adresse web de la plateforme
   import FICHIER        paramètre plusieurs comptes depuis un tableur (.xlsx, .csv)
   template FICHIER      écrit le modèle de fichier d'import (.xlsx ou .csv)
   smtp set|show|test    règle et teste le serveur d'envoi des e-mails
@@ -99,8 +110,11 @@ plateforme.
 Utilisation :
   convive [--db FICHIER] users add E-MAIL --first-name PRÉNOM --last-name NOM [--group CHEMIN]...
   convive [--db FICHIER] users list [--group CHEMIN] [--search TEXTE] [--format table|csv|json]
+  convive [--db FICHIER] users set-email ANCIENNE NOUVELLE
+  convive [--db FICHIER] users reset-password E-MAIL
 
-Aide de chaque action : convive users add --help, convive users list --help
+Aide de chaque action : convive users add --help, convive users list --help,
+convive users set-email --help, convive users reset-password --help
 `
 
 	helpUsersAdd = `Paramètre un compte : crée l'utilisateur tout de suite, actif, sans invitation.
@@ -195,6 +209,9 @@ func (c *cli) helpTopic(args []string) int {
 		return c.help(helpTemplate)
 	}
 	if text, ok := outboxHelp(args); ok {
+		return c.help(text)
+	}
+	if text, ok := invitationHelp(args); ok {
 		return c.help(text)
 	}
 	return c.usageError(userErrorf("Il n'y a pas d'aide pour « %s » : cette commande n'existe pas.", strings.Join(args, " ")), "convive")
