@@ -749,40 +749,18 @@ func (c *cli) send(args []string) int {
 			"", "1 message était « en cours d'envoi » quand Convive s'est arrêté : il est maintenant « à vérifier » et ne repartira pas sans votre décision (convive outbox --state unknown).",
 			"%s messages étaient « en cours d'envoi » quand Convive s'est arrêté : ils sont maintenant « à vérifier » et ne repartiront pas sans votre décision (convive outbox --state unknown).")))
 	}
-	settings, cfg, err := smtpConfig(ctx, st)
-	if err != nil {
-		return c.fail(err)
-	}
-	sender, err := smtp.NewSender(cfg)
-	if err != nil {
-		return c.fail(err)
-	}
-	mailer := smtp.NewMailer(sender)
-	d := &core.Dispatcher{Store: st, Sender: mailer, MaxAttempts: settings.MaxAttempts, Backoff: smtp.Backoff}
 	var rep core.DispatchReport
-	if *wait {
-		rep, err = d.RunUntilSettled(ctx, *maxN)
-	} else {
-		rep, err = d.Run(ctx, *maxN)
-	}
-	_ = mailer.Close()
+	// Nothing to send: no server, no password needed (a scheduled run stays quiet).
+	due, next, err := st.OutboxDue(ctx, time.Now())
 	if err != nil {
 		return c.fail(err)
 	}
-	if *asJSON {
-		b, _ := json.Marshal(sendReport{rep.Sent, rep.Failed, rep.RetryLater, rep.Unknown, rep.Remaining})
-		fmt.Fprintln(c.stdout, string(b))
-	} else {
-		c.say("%s, %s, %s, %s ; %s.",
-			plural(rep.Sent, "Aucun e-mail envoyé", "1 e-mail envoyé", "%s e-mails envoyés"),
-			plural(rep.Failed, "aucun en échec", "1 en échec", "%s en échec"),
-			plural(rep.RetryLater, "aucun à réessayer plus tard", "1 à réessayer plus tard", "%s à réessayer plus tard"),
-			plural(rep.Unknown, "aucun à vérifier", "1 à vérifier", "%s à vérifier"),
-			plural(rep.Remaining, "plus rien à envoyer pour l'instant", "1 reste à envoyer", "%s restent à envoyer"))
-		if next := nextSend(ctx, st); next != "" && rep.Remaining == 0 {
-			c.say("%s", next)
+	if due > 0 || *wait && !next.IsZero() {
+		if rep, err = c.sendDue(ctx, st, *maxN, *wait); err != nil {
+			return c.fail(err)
 		}
 	}
+	c.report(ctx, st, rep, *asJSON)
 	if rep.Paused != "" {
 		return c.fail(userErrorf("L'envoi est suspendu : %s Les messages restent en attente, sans essai compté.", rep.Paused))
 	}
@@ -790,6 +768,43 @@ func (c *cli) send(args []string) int {
 		fmt.Fprintln(info, french("Envoi arrêté à votre demande après le message en cours."))
 	}
 	return exitOK
+}
+
+// sendDue sends what is due through the configured server.
+func (c *cli) sendDue(ctx context.Context, st *sqlite.Store, maxN int, wait bool) (core.DispatchReport, error) {
+	settings, cfg, err := smtpConfig(ctx, st)
+	if err != nil {
+		return core.DispatchReport{}, err
+	}
+	sender, err := smtp.NewSender(cfg)
+	if err != nil {
+		return core.DispatchReport{}, err
+	}
+	mailer := smtp.NewMailer(sender)
+	defer mailer.Close()
+	d := &core.Dispatcher{Store: st, Sender: mailer, MaxAttempts: settings.MaxAttempts, Backoff: smtp.Backoff}
+	if wait {
+		return d.RunUntilSettled(ctx, maxN)
+	}
+	return d.Run(ctx, maxN)
+}
+
+// report prints the outcome of send, in JSON or in a French sentence.
+func (c *cli) report(ctx context.Context, st *sqlite.Store, rep core.DispatchReport, asJSON bool) {
+	if asJSON {
+		b, _ := json.Marshal(sendReport{rep.Sent, rep.Failed, rep.RetryLater, rep.Unknown, rep.Remaining})
+		fmt.Fprintln(c.stdout, string(b))
+		return
+	}
+	c.say("%s, %s, %s, %s ; %s.",
+		plural(rep.Sent, "Aucun e-mail envoyé", "1 e-mail envoyé", "%s e-mails envoyés"),
+		plural(rep.Failed, "aucun en échec", "1 en échec", "%s en échec"),
+		plural(rep.RetryLater, "aucun à réessayer plus tard", "1 à réessayer plus tard", "%s à réessayer plus tard"),
+		plural(rep.Unknown, "aucun à vérifier", "1 à vérifier", "%s à vérifier"),
+		plural(rep.Remaining, "plus rien à envoyer pour l'instant", "1 reste à envoyer", "%s restent à envoyer"))
+	if next := nextSend(ctx, st); next != "" && rep.Remaining == 0 {
+		c.say("%s", next)
+	}
 }
 
 // nextSend says when the next queued message becomes sendable, or "".

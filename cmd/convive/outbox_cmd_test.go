@@ -31,15 +31,15 @@ import (
 type recordingServer struct {
 	port   int
 	delay  time.Duration
-	onData func(n int) // called with the number of the message (from 1) before it is taken
+	onData func(n int) // called with the number of the message (from 1) once it is taken, before the answer
 
 	mu  sync.Mutex
 	ids []string
 }
 
-func startRecordingServer(t *testing.T, delay time.Duration) *recordingServer {
+func startRecordingServer(t *testing.T, delay time.Duration, onData func(n int)) *recordingServer {
 	t.Helper()
-	rs := &recordingServer{delay: delay}
+	rs := &recordingServer{delay: delay, onData: onData}
 	srv := gosmtp.NewServer(rs)
 	srv.Domain = "test.invalid"
 	srv.ReadTimeout = 20 * time.Second
@@ -249,17 +249,16 @@ func TestAKilledSendLosesNothingAndSendsNothingTwice(t *testing.T) {
 	bin := buildBinary(t, dir)
 	db := filepath.Join(dir, "convive.db")
 	t.Setenv(envDB, "")
-	srv := startRecordingServer(t, 20*time.Millisecond)
-	localSMTP(t, db, srv.port)
-	msgs := queue(t, db, 200)
-
 	killAt := make(chan struct{})
 	var once sync.Once
-	srv.onData = func(n int) {
+	srv := startRecordingServer(t, 20*time.Millisecond, func(n int) {
 		if n == 60 {
 			once.Do(func() { close(killAt) })
 		}
-	}
+	})
+	localSMTP(t, db, srv.port)
+	msgs := queue(t, db, 200)
+
 	cmd := exec.Command(bin, "--db", db, "send", "--wait")
 	cmd.Env = append(os.Environ(), "CONVIVE_DB=", "LANG=C")
 	var out bytes.Buffer
@@ -344,6 +343,14 @@ func TestOutboxCommands(t *testing.T) {
 	db := tempDB(t)
 	msgs := queue(t, db, 4)
 
+	t.Run("send with nothing due needs no server", func(t *testing.T) {
+		empty := tempDB(t)
+		rep, stderr := sendJSON(t, "--db", empty)
+		if rep["sent"] != 0 || rep["remaining"] != 0 || stderr != "" {
+			t.Errorf("report %v, stderr %q", rep, stderr)
+		}
+	})
+
 	t.Run("send without a server says how to set one and keeps the mail", func(t *testing.T) {
 		stderr := fails(t, exitFailure, "--db", db, "send")
 		if !strings.Contains(stderr, "convive smtp set") {
@@ -427,7 +434,7 @@ func TestUnknownMessagesWaitForTheManager(t *testing.T) {
 		}
 	}
 	st.Close()
-	srv := startRecordingServer(t, 0)
+	srv := startRecordingServer(t, 0, nil)
 	localSMTP(t, db, srv.port)
 
 	rep, stderr := sendJSON(t, "--db", db)
@@ -501,7 +508,7 @@ func TestSMTPCommands(t *testing.T) {
 	})
 
 	t.Run("smtp test reaches a local server and sends nothing", func(t *testing.T) {
-		srv := startRecordingServer(t, 0)
+		srv := startRecordingServer(t, 0, nil)
 		db := tempDB(t)
 		localSMTP(t, db, srv.port)
 		if out := must(t, "--db", db, "smtp", "test"); !strings.Contains(out, "Connexion réussie") {
