@@ -35,7 +35,7 @@ en attente, et retirer quelqu'un avant l'ouverture annule son e-mail.
 Utilisation :
   convive [--db FICHIER] sessions add PARCOURS --name NOM --opens DATE [--closes DATE]
   convive [--db FICHIER] sessions list [--course PARCOURS] [--format table|csv|json]
-  convive [--db FICHIER] sessions enrol N° E-MAIL... [--lang fr|en]
+  convive [--db FICHIER] sessions enrol N° E-MAIL... [--lang fr|en] [--json]
   convive [--db FICHIER] sessions move N° --opens DATE [--closes DATE]
   convive [--db FICHIER] sessions remove N° E-MAIL...
 
@@ -278,6 +278,7 @@ func (c *cli) sessionsEnrol(args []string) int {
 	const name = "convive sessions enrol"
 	fs := c.flags(name)
 	language := fs.String("lang", "fr", "")
+	asJSON := fs.Bool("json", false, "")
 	rest, err := parseArgs(fs, args, false)
 	switch {
 	case err == errHelp:
@@ -291,7 +292,11 @@ func (c *cli) sessionsEnrol(args []string) int {
 	if err != nil {
 		return c.usageError(err, name)
 	}
-	return c.invite(append([]string{"--session", strconv.FormatInt(id, 10), "--lang", *language}, rest[1:]...))
+	inv := []string{"--session", strconv.FormatInt(id, 10), "--lang", *language}
+	if *asJSON {
+		inv = append(inv, "--json")
+	}
+	return c.invite(append(append(inv, "--"), rest[1:]...))
 }
 
 func (c *cli) sessionsMove(args []string) int {
