@@ -244,4 +244,3 @@ func itoa(i int) string {
 	}
 	return string(b)
 }
-
