@@ -257,6 +257,7 @@ func (c *cli) smtpSet(args []string) int {
 	if err != nil {
 		return c.fail(err)
 	}
+	old := cfg
 	apply := func(flagName string, dst *string, v string) {
 		if set[flagName] {
 			*dst = strings.TrimSpace(v)
@@ -301,6 +302,14 @@ func (c *cli) smtpSet(args []string) int {
 	}
 	if err := st.SetSMTPSettings(ctx, cfg); err != nil {
 		return c.fail(err)
+	}
+	// The keyring files the password under the user and the server: it follows them.
+	if from, to := secret.Account(old.User, old.Host), secret.Account(cfg.User, cfg.Host); !*pwStdin && old.User != "" && cfg.User != "" && from != to {
+		if pw, err := secret.Load(from); err == nil {
+			if err := secret.Store(to, pw); err == nil {
+				_ = secret.Delete(from)
+			}
+		}
 	}
 	c.say("Réglages SMTP enregistrés : %s.", describeServer(cfg))
 	if *pwStdin {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -24,6 +25,7 @@ import (
 	"convive/core/sqlite"
 
 	gosmtp "github.com/emersion/go-smtp"
+	"github.com/zalando/go-keyring"
 )
 
 // recordingServer is a real SMTP server (emersion/go-smtp) on 127.0.0.1 that takes
@@ -533,6 +535,65 @@ func TestSMTPCommands(t *testing.T) {
 			if !strings.Contains(out, "Utilisation\u00a0:") || strings.Contains(out, " :") {
 				t.Errorf("%v help:\n%s", args, out)
 			}
+		}
+	})
+}
+
+func TestThePasswordGoesToTheKeyringOrIsRefusedWithoutOne(t *testing.T) {
+	t.Setenv(secret.EnvPassword, "")
+	keyring.MockInit()
+	t.Cleanup(func() { keyring.MockInitWithError(errors.New("no keyring in tests")) })
+	db := tempDB(t)
+	setWithPassword := func(pw string, args ...string) result {
+		var o, e bytes.Buffer
+		code := run(append([]string{"--db", db, "smtp", "set", "--password-stdin"}, args...), strings.NewReader(pw+"\n"), &o, &e)
+		return result{code, o.String(), e.String()}
+	}
+
+	r := setWithPassword("mot de passe é", "--host", "smtp.exemple.fr", "--port", "587", "--security", "starttls",
+		"--from", "formation@exemple.fr", "--user", "formation")
+	if r.code != exitOK || !strings.Contains(r.stdout, "trousseau") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if pw, err := secret.Load(secret.Account("formation", "smtp.exemple.fr")); err != nil || pw != "mot de passe é" {
+		t.Fatalf("keyring holds %q, %v", pw, err)
+	}
+	if out := must(t, "--db", db, "smtp", "show"); !strings.Contains(out, "dans le trousseau") || strings.Contains(out, "mot de passe é") {
+		t.Errorf("show:\n%s", out)
+	}
+	st, err := sqlite.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var leaked int
+	for _, k := range []string{"smtp.host", "smtp.user", "smtp.from", "smtp.password"} {
+		if v, _ := st.Setting(context.Background(), k); strings.Contains(v, "mot de passe") {
+			leaked++
+		}
+	}
+	st.Close()
+	if leaked > 0 {
+		t.Error("the password is in the settings table")
+	}
+
+	t.Run("a new server takes the password along", func(t *testing.T) {
+		must(t, "--db", db, "smtp", "set", "--host", "mail.exemple.fr")
+		if pw, err := secret.Load(secret.Account("formation", "mail.exemple.fr")); err != nil || pw != "mot de passe é" {
+			t.Errorf("under the new server: %q, %v", pw, err)
+		}
+		if _, err := secret.Load(secret.Account("formation", "smtp.exemple.fr")); !secret.IsNotFound(err) {
+			t.Errorf("the old entry is still there: %v", err)
+		}
+	})
+
+	t.Run("without a keyring the password is refused and nothing changes", func(t *testing.T) {
+		keyring.MockInitWithError(errors.New("org.freedesktop.secrets was not provided by any .service files"))
+		r := setWithPassword("autre", "--host", "smtp.ailleurs.fr")
+		if r.code != exitFailure || !strings.Contains(r.stderr, secret.EnvPassword) || !strings.Contains(r.stderr, "rien n'a été modifié") {
+			t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+		}
+		if out := must(t, "--db", db, "smtp", "show"); !strings.Contains(out, "mail.exemple.fr") {
+			t.Errorf("the server changed although the command failed:\n%s", out)
 		}
 	})
 }
