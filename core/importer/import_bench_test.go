@@ -100,10 +100,31 @@ func benchFiles(b testing.TB) (xlsx, csv string) {
 	return filepath.Join(benchDir, "bench.xlsx"), filepath.Join(benchDir, "bench.csv")
 }
 
+// peakRSS returns the resident set high-water mark of the process (Linux: VmHWM), which
+// counts SQLite's page cache too; 0 where it cannot be read.
+func peakRSS() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb uint64
+			fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// resetPeakRSS starts a new resident set high-water mark (Linux 4.0 and later).
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
 // peak samples, while fn runs, the live heap and the memory taken from the system
 // (runtime.MemStats.Sys's counterpart) and returns their highest values.
 func peak(fn func()) (heap, sys uint64) {
 	runtime.GC()
+	resetPeakRSS()
 	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/total:bytes"}}
 	var h, s atomic.Uint64
 	read := func() {
@@ -170,6 +191,7 @@ func BenchmarkExcelizeRawRowsBaseline(b *testing.B) {
 		h, s := peak(func() { rawRows(b, path) })
 		hp, sp = max(hp, h), max(sp, s)
 	}
+	b.ReportMetric(float64(peakRSS())/(1<<20), "peak-rss-MB")
 	b.ReportMetric(float64(hp)/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(sp)/(1<<20), "peak-sys-MB")
 }
@@ -225,6 +247,7 @@ func benchFull(b *testing.B, path string, commit, baseline bool) {
 		hp, sp = max(hp, h), max(sp, s)
 	}
 	n := float64(b.N)
+	b.ReportMetric(float64(peakRSS())/(1<<20), "peak-rss-MB")
 	b.ReportMetric(float64(hp)/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(sp)/(1<<20), "peak-sys-MB")
 	b.ReportMetric(read.Seconds()*1000/n, "read+check-ms")
