@@ -43,6 +43,8 @@ type ImporterScreen struct {
 	Filter *widget.Select
 	// Table is the preview; its header row maps each column by hand.
 	Table *widget.Table
+	// RowDetail says in full why the selected row is refused or deserves a look.
+	RowDetail *widget.Label
 
 	// The options of the import; changing one checks the rows again.
 	Mode     *widget.Select
@@ -101,6 +103,7 @@ type ImporterScreen struct {
 	act      *fyne.Container
 	content  fyne.CanvasObject
 	sheetBox fyne.CanvasObject
+	headers  map[*fyne.Container]*headerCell // header cells of the preview by their box
 }
 
 // Views of the screen.
@@ -192,7 +195,7 @@ func spreadsheetFilter() FileFilter {
 }
 
 func newImporterScreen(w fyne.Window, st ImportService, picker FilePicker) *ImporterScreen {
-	s := &ImporterScreen{w: w, st: st, picker: picker, views: map[string]fyne.CanvasObject{}}
+	s := &ImporterScreen{w: w, st: st, picker: picker, views: map[string]fyne.CanvasObject{}, headers: map[*fyne.Container]*headerCell{}}
 
 	s.ChooseFile = &widget.Button{Text: lang.X("import.choose", "Choisir un fichier…"), Icon: theme.FolderOpenIcon(), Importance: widget.HighImportance, OnTapped: s.onChooseFile}
 	s.Paste = &widget.Button{Text: lang.X("import.paste", "Coller depuis le presse-papiers"), Icon: theme.ContentPasteIcon(), OnTapped: s.onPaste}
@@ -286,7 +289,6 @@ func (s *ImporterScreen) buildPreview() {
 	s.Source = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.Source.Truncation = fyne.TextTruncateEllipsis
 	s.Sheet = widget.NewSelect(nil, s.onSheet)
-	s.Sheet.PlaceHolder = lang.X("import.sheet", "Feuille")
 	other := &widget.Button{Text: lang.X("import.other_file", "Changer de fichier…"), Icon: theme.FolderOpenIcon(), Importance: widget.LowImportance, OnTapped: s.onChooseFile}
 	sheetBox := container.NewHBox(widget.NewLabel(lang.X("import.sheet.label", "Feuille :")), s.Sheet)
 	s.ReadInfo = widget.NewLabel("")
@@ -311,19 +313,24 @@ func (s *ImporterScreen) buildPreview() {
 	s.Language = widget.NewSelect(labels(len(core.Languages), func(i int) string { return languageLabel(core.Languages[i]) }), func(string) { s.optionsChanged() })
 	s.Language.SetSelected(languageLabel(core.LangFR))
 	s.Groups = widget.NewSelectEntry(nil)
-	s.Groups.SetPlaceHolder(lang.X("import.groups.placeholder", "Aucun (séparez les chemins par ;)"))
+	s.Groups.SetPlaceHolder(lang.X("import.groups.placeholder", "Aucun (séparés par ;)"))
 	s.Groups.OnChanged = func(string) { s.optionsChangedLater() }
 	s.Groups.OnSubmitted = func(string) { s.optionsChanged() }
 
-	field := func(label string, o fyne.CanvasObject) fyne.CanvasObject {
-		return container.NewBorder(nil, nil, widget.NewLabel(label), nil, o)
+	// A select is as wide as its placeholder: the longest choice keeps every choice
+	// readable.
+	for _, sel := range []*widget.Select{s.Mode, s.Action, s.Language} {
+		sel.PlaceHolder = longest(sel.Options)
 	}
-	options := container.NewGridWithColumns(2,
-		field(lang.X("import.mode", "Mode :"), s.Mode),
-		field(lang.X("import.action", "Nouvelles personnes :"), s.Action),
-		field(lang.X("import.groups", "Groupes pour tous :"), s.Groups),
-		field(lang.X("import.language", "Langue des e-mails :"), s.Language),
-	)
+	// The options sit in two aligned forms; the right one takes the width its longest
+	// choice needs, the left one the rest.
+	left := widget.NewForm(
+		widget.NewFormItem(lang.X("import.mode", "Mode :"), s.Mode),
+		widget.NewFormItem(lang.X("import.groups", "Groupes pour tous :"), s.Groups))
+	right := widget.NewForm(
+		widget.NewFormItem(lang.X("import.action", "Nouvelles personnes :"), s.Action),
+		widget.NewFormItem(lang.X("import.language", "Langue des e-mails :"), s.Language))
+	options := container.NewBorder(nil, nil, nil, right, left)
 
 	s.Filter = widget.NewSelect(nil, s.onFilter)
 	filterBox := container.NewBorder(nil, nil, widget.NewLabel(lang.X("import.filter", "Afficher :")), nil, s.Filter)
@@ -342,9 +349,13 @@ func (s *ImporterScreen) buildPreview() {
 	s.ImportNote.Wrapping = fyne.TextWrapWord
 	s.ImportNote.Importance = widget.WarningImportance
 
-	head := container.NewVBox(top, s.ReadInfo, s.Warnings, options, widget.NewSeparator(),
-		container.NewBorder(nil, nil, nil, container.New(&minWidth{w: 260}, filterBox)))
-	s.views[importViewPreview] = container.NewBorder(head, s.ImportNote, nil, nil, s.Table)
+	head := container.NewVBox(top, s.Warnings, options, widget.NewSeparator(),
+		container.NewBorder(nil, nil, nil, filterBox, s.ReadInfo))
+	s.RowDetail = widget.NewLabel("")
+	s.RowDetail.Wrapping = fyne.TextWrapWord
+	s.RowDetail.Hide()
+	s.Table.OnSelected = s.onRowSelected
+	s.views[importViewPreview] = container.NewBorder(head, container.NewVBox(s.RowDetail, s.ImportNote), nil, nil, s.Table)
 }
 
 func (s *ImporterScreen) buildDone() {

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"convive/core"
@@ -94,36 +95,47 @@ func rowNotes(r *core.PlannedRow) string {
 	return strings.Join(out, " ")
 }
 
-// headerCell is one cell of the preview's header row: the column's title and, over a
-// column of the sheet, the select that maps it.
+// headerCell is one cell of the preview's header row: the title of the line, status
+// and notes columns, or, over a column of the sheet, a button showing the column's
+// header and its mapping, which opens the menu that maps it by hand.
 type headerCell struct {
-	*fyne.Container
 	title *widget.Label
-	field *widget.Select
+	field *widget.Button
 	col   int
 }
 
 func (s *ImporterScreen) createHeader() fyne.CanvasObject {
 	h := &headerCell{title: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})}
 	h.title.Truncation = fyne.TextTruncateEllipsis
-	var options []string
-	for _, f := range fieldChoices {
-		options = append(options, fieldLabel(f))
-	}
-	h.field = widget.NewSelect(options, nil)
-	h.field.OnChanged = func(label string) {
-		for _, f := range fieldChoices {
-			if fieldLabel(f) == label {
-				s.Remap(h.col-colSheet, f)
-			}
+	h.field = &widget.Button{Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText, Alignment: widget.ButtonAlignLeading, Importance: widget.LowImportance}
+	h.field.OnTapped = func() {
+		c := fyne.CurrentApp().Driver().CanvasForObject(h.field)
+		if c == nil {
+			return
 		}
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(h.field).Add(fyne.NewPos(0, h.field.Size().Height))
+		widget.ShowPopUpMenuAtPosition(s.fieldMenu(h.col-colSheet), c, pos)
 	}
-	h.Container = container.NewVBox(h.title, h.field)
-	return h
+	box := container.NewStack(h.title, h.field)
+	// The table draws the container itself; the cell's parts are found through it.
+	s.headers[box] = h
+	return box
+}
+
+// fieldMenu lists what sheet column col can be mapped to, its current field ticked.
+func (s *ImporterScreen) fieldMenu(col int) *fyne.Menu {
+	c, _ := s.mapping.Column(col)
+	var items []*fyne.MenuItem
+	for _, f := range fieldChoices {
+		item := fyne.NewMenuItem(fieldLabel(f), func() { s.Remap(col, f) })
+		item.Checked = c.Field == f
+		items = append(items, item)
+	}
+	return fyne.NewMenu("", items...)
 }
 
 func (s *ImporterScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
-	h := o.(*headerCell)
+	h := s.headers[o.(*fyne.Container)]
 	h.col = id.Col
 	n := s.sheetColumns()
 	switch {
@@ -132,19 +144,51 @@ func (s *ImporterScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject
 	case id.Col == colStatus:
 		h.title.SetText(lang.X("import.col.status", "Statut"))
 	case id.Col-colSheet < n:
-		i := id.Col - colSheet
-		c, _ := s.mapping.Column(i)
-		h.title.SetText(c.Name())
-		on := h.field.OnChanged
-		h.field.OnChanged = nil
-		h.field.SetSelected(fieldLabel(c.Field))
-		h.field.OnChanged = on
+		c, _ := s.mapping.Column(id.Col - colSheet)
+		h.field.SetText(lang.X("import.col.mapped", "{{.Header}} → {{.Field}}", map[string]any{"Header": c.Name(), "Field": fieldLabel(c.Field)}))
+		if c.Field == core.FieldIgnore {
+			h.field.Importance = widget.LowImportance
+		} else {
+			h.field.Importance = widget.MediumImportance
+		}
+		h.title.Hide()
 		h.field.Show()
+		h.field.Refresh()
 		return
 	default:
 		h.title.SetText(lang.X("import.col.notes", "Motif ou remarque"))
 	}
 	h.field.Hide()
+	h.title.Show()
+}
+
+// longest returns the longest of texts, to size a select by its placeholder.
+func longest(texts []string) string {
+	out := ""
+	for _, t := range texts {
+		if len([]rune(t)) > len([]rune(out)) {
+			out = t
+		}
+	}
+	return out
+}
+
+// onRowSelected shows in full what the selected row's notes say.
+func (s *ImporterScreen) onRowSelected(id widget.TableCellID) {
+	text := ""
+	if id.Row >= 0 && id.Row < len(s.visible) {
+		r := &s.rows[s.visible[id.Row]]
+		text = rowNotes(r)
+		if text == "" && len(r.Changes) > 0 {
+			text = lang.X("import.changes", "Change : {{.Fields}}", map[string]any{"Fields": strings.Join(r.Changes, ", ")})
+		}
+	}
+	s.RowDetail.SetText(text)
+	if text == "" {
+		s.RowDetail.Hide()
+	} else {
+		s.RowDetail.Show()
+	}
 }
 
 // filterChoice is one entry of the status filter.
@@ -178,6 +222,8 @@ func (s *ImporterScreen) onFilter(label string) {
 		}
 	}
 	s.filterRows()
+	s.Table.UnselectAll()
+	s.RowDetail.Hide()
 	s.Table.ScrollToTop()
 	s.Table.Refresh()
 }
@@ -219,6 +265,8 @@ func (s *ImporterScreen) setPreview(pv *importer.Preview, err error) {
 	if pv != nil {
 		s.pv = pv
 	}
+	s.Table.UnselectAll()
+	s.RowDetail.Hide()
 	s.planErr = err
 	s.plan = nil
 	if pv != nil && pv.Plan != nil {
@@ -245,6 +293,7 @@ func (s *ImporterScreen) setPreview(pv *importer.Preview, err error) {
 		s.filter = ""
 	}
 	s.updating = true
+	s.Filter.PlaceHolder = longest(options)
 	s.Filter.SetOptions(options)
 	s.Filter.SetSelected(selected)
 	s.updating = false
@@ -324,6 +373,10 @@ func (s *ImporterScreen) showSource() {
 	s.Source.SetText(pv.File)
 	s.updating = true
 	if len(pv.Sheets) > 1 {
+		s.Sheet.PlaceHolder = longest(pv.Sheets)
+		if len([]rune(s.Sheet.PlaceHolder)) > 24 {
+			s.Sheet.PlaceHolder = string([]rune(s.Sheet.PlaceHolder)[:24])
+		}
 		s.Sheet.SetOptions(pv.Sheets)
 		s.Sheet.SetSelected(pv.Sheet)
 		s.sheetBox.Show()
@@ -334,8 +387,13 @@ func (s *ImporterScreen) showSource() {
 	s.Table.SetColumnWidth(colLine, widthLine)
 	s.Table.SetColumnWidth(colStatus, widthStatus)
 	n := s.sheetColumns()
+	th := s.Table.Theme()
 	for i := 0; i < n; i++ {
-		s.Table.SetColumnWidth(colSheet+i, widthCell)
+		// wide enough for "header → field" and the menu icon
+		c, _ := s.mapping.Column(i)
+		text := lang.X("import.col.mapped", "{{.Header}} → {{.Field}}", map[string]any{"Header": c.Name(), "Field": fieldLabel(core.FieldLastName)})
+		w := fyne.MeasureText(text, th.Size(theme.SizeNameText), fyne.TextStyle{}).Width + th.Size(theme.SizeNameInlineIcon) + 4*th.Size(theme.SizeNameInnerPadding)
+		s.Table.SetColumnWidth(colSheet+i, min(max(widthCell, w), 2*widthCell))
 	}
 	s.Table.SetColumnWidth(colSheet+n, widthNotes)
 	s.Table.ScrollToTop()

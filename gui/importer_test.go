@@ -184,17 +184,27 @@ func TestImporterPreview(t *testing.T) {
 	t.Run("the header shows each column with its mapping, the unknown one as ignored", func(t *testing.T) {
 		var got []string
 		for i := 0; i < s.tableColumns(); i++ {
-			h := s.createHeader().(*headerCell)
-			s.updateHeader(widget.TableCellID{Row: -1, Col: i}, h)
+			box := s.createHeader()
+			s.updateHeader(widget.TableCellID{Row: -1, Col: i}, box)
+			h := s.headers[box.(*fyne.Container)]
 			cell := h.title.Text
 			if h.field.Visible() {
-				cell += "=" + h.field.Selected
+				cell = h.field.Text
 			}
 			got = append(got, cell)
 		}
-		want := []string{"Ligne", "Statut", "E-mail=E-mail", "Prénom=Prénom", "Nom=Nom", "Groupe=Groupe", "Service=Ignorée", "Motif ou remarque"}
+		want := []string{"Ligne", "Statut", "E-mail → E-mail", "Prénom → Prénom", "Nom → Nom", "Groupe → Groupe", "Service → Ignorée", "Motif ou remarque"}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("header %q, want %q", got, want)
+		}
+		drawn := map[string]bool{}
+		for _, o := range test.LaidOutObjects(s.Table) {
+			if b, ok := o.(*widget.Button); ok && b.Visible() {
+				drawn[b.Text] = true
+			}
+		}
+		if !drawn["E-mail → E-mail"] || !drawn["Service → Ignorée"] {
+			t.Errorf("the table draws the header buttons %v", drawn)
 		}
 	})
 
@@ -204,6 +214,11 @@ func TestImporterPreview(t *testing.T) {
 		if !strings.Contains(l.Text, "Ligne 5, colonne E-mail") || l.Importance != widget.DangerImportance {
 			t.Errorf("reason %q", l.Text)
 		}
+		s.Table.Select(widget.TableCellID{Row: 3, Col: 2})
+		if !s.RowDetail.Visible() || !strings.Contains(s.RowDetail.Text, "« jean.dupont@gmail »") {
+			t.Errorf("the selected row's detail says %q", s.RowDetail.Text)
+		}
+		s.Table.UnselectAll()
 	})
 
 	t.Run("the filter shows the rows of one status, with the counts in its choices", func(t *testing.T) {
@@ -226,9 +241,17 @@ func TestImporterPreview(t *testing.T) {
 	})
 
 	t.Run("mapping the last name column to ignored by hand makes the update unchanged", func(t *testing.T) {
-		h := s.createHeader().(*headerCell)
-		s.updateHeader(widget.TableCellID{Row: -1, Col: colSheet + 2}, h)
-		h.field.SetSelected("Ignorée")
+		menu := s.fieldMenu(2)
+		var ignore *fyne.MenuItem
+		for _, it := range menu.Items {
+			if it.Checked && it.Label != "Nom" {
+				t.Errorf("%q ticked for the Nom column", it.Label)
+			}
+			if it.Label == "Ignorée" {
+				ignore = it
+			}
+		}
+		ignore.Action()
 		waitFor(t, "the new plan", func() bool { return s.Plan() != nil && s.Plan().Updated == 0 })
 		if p := s.Plan(); p.Unchanged != 2 || p.New != 3 {
 			t.Errorf("after re-mapping: new %d, unchanged %d", p.New, p.Unchanged)
