@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -85,4 +86,69 @@ func TestInertCell(t *testing.T) {
 			t.Errorf("InertCell(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// fakeSource is a MailSource with settings in a map.
+type fakeSource struct {
+	settings map[string]string
+	org      Organisation
+	smtp     SMTPSettings
+}
+
+func (f fakeSource) Setting(_ context.Context, k string) (string, error) { return f.settings[k], nil }
+func (f fakeSource) Organisation(context.Context) (Organisation, error) { return f.org, nil }
+func (f fakeSource) SMTPSettings(context.Context) (SMTPSettings, error) { return f.smtp, nil }
+
+func TestMailerRendersAsTheTemplateDoes(t *testing.T) {
+	tpl := MailTemplate{Kind: KindSession, Lang: LangFR,
+		Subject: "Votre  session {{session}}\r\n de {{ Parcours }}",
+		Body:    "Bonjour {{prénom}} {{NOM}},\r\n\r\n« {{parcours}} » ouvre le {{ouverture}} : {{lien}}\n\n{{expéditeur}} <{{e-mail}}> & co"}
+	defaults := func(k MessageKind, l Language) (MailTemplate, error) {
+		if k == KindSession && l == LangFR {
+			return tpl, nil
+		}
+		return MailTemplate{Kind: k, Lang: l, Subject: "Objet", Body: "Texte"}, nil
+	}
+	src := fakeSource{org: Organisation{Name: "Formation <Exemple>", URL: "https://formation.exemple.fr/"}, smtp: SMTPSettings{FromName: "Service formation"}}
+	m, err := NewMailer(context.Background(), src, defaults)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opens := time.Date(2027, 1, 12, 9, 30, 0, 0, time.Local)
+	u := User{ID: 7, Login: "camille#formation@exemple.fr", Email: "camille@exemple.fr", FirstName: "Camille", LastName: "Lefèvre & fils"}
+	msg, err := m.Compose(MailInput{Kind: KindSession, User: u, Token: "abc_123", Course: "Accueil", Session: "Janvier", Opens: opens, Due: opens, InvitationID: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, text, html, err := tpl.Render(MailData{"prénom": "Camille", "nom": "Lefèvre & fils", "identifiant": u.Login, "e-mail": u.Email,
+		"plateforme": "Formation <Exemple>", "adresse de la plateforme": "https://formation.exemple.fr/", "lien": "https://formation.exemple.fr/invitation/abc_123",
+		"parcours": "Accueil", "session": "Janvier", "ouverture": "12/01/2027 à 09:30", "expéditeur": "Service formation"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg.Subject != subject || msg.Text != text || msg.HTML != html {
+		t.Errorf("Compose differs from Render:\n%q\n%q\n%q\n%q", msg.Subject, subject, msg.Text, text)
+	}
+	if msg.To != "camille@exemple.fr" || msg.UserID != 7 || msg.InvitationID != 3 || !msg.Due.Equal(opens) || msg.Kind != KindSession {
+		t.Errorf("message = %+v", msg)
+	}
+
+	t.Run("an edited copy in the settings wins over the default", func(t *testing.T) {
+		src.settings = map[string]string{"mail.template.session.fr": "Objet : Édité {{session}}\n\nCorps"}
+		m, err := NewMailer(context.Background(), src, defaults)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, _ := m.Compose(MailInput{Kind: KindSession, User: u, Session: "Janvier"})
+		if msg.Subject != "Édité Janvier" || !strings.Contains(msg.Text, "Corps") {
+			t.Errorf("message = %q %q", msg.Subject, msg.Text)
+		}
+	})
+	t.Run("a damaged edited copy is reported, not silently replaced", func(t *testing.T) {
+		src.settings = map[string]string{"mail.template.reset.en": "Subject: x\n\n{{inconnu}}"}
+		_, err := NewMailer(context.Background(), src, defaults)
+		if err == nil || !strings.Contains(err.Error(), "Paramètres") {
+			t.Errorf("err = %v", err)
+		}
+	})
 }

@@ -263,7 +263,8 @@ func (s *Store) newInviteTx(ctx context.Context, tx *sql.Tx, m *core.Mailer) (*i
 		{&it.invite, `INSERT INTO invitations (user_id, login, login_key, email, group_id, session_id, language, state, created)
 			VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`},
 		{&it.member, `INSERT INTO memberships (group_id, user_id, added) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`},
-		{&it.enrol, `INSERT INTO session_members (session_id, user_id, added) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`},
+		{&it.enrol, `INSERT INTO session_members (session_id, user_id, added, message_id) VALUES (?, ?, ?, ?)
+			ON CONFLICT DO UPDATE SET message_id = excluded.message_id`},
 		{&it.audit, `INSERT INTO audit (at, who, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)`},
 	}
 	for _, st := range stmts {
@@ -324,25 +325,26 @@ func (it *inviteTx) mail(ctx context.Context, u core.User, lang core.Language, i
 	return nil
 }
 
-// join adds u to the groups and to the session; false when u already was in the session.
-func (it *inviteTx) join(ctx context.Context, userID int64, groups []*node) (bool, error) {
+// join adds u to the groups and tells whether u is new to the session (always true
+// without a session). The session_members row itself is written by flush, with the
+// session mail it belongs to; fresh says u was created by this transaction, so cannot
+// be in the session yet.
+func (it *inviteTx) join(ctx context.Context, userID int64, groups []*node, fresh bool) (bool, error) {
 	for _, g := range groups {
 		if _, err := it.member.ExecContext(ctx, g.id, userID, it.at); err != nil {
 			return false, err
 		}
 	}
-	if it.session.id == 0 {
+	if it.session.id == 0 || fresh {
 		return true, nil
 	}
-	res, err := it.enrol.ExecContext(ctx, it.session.id, userID, it.at)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n > 0, err
+	var n int
+	err := it.tx.QueryRowContext(ctx, `SELECT count(*) FROM session_members WHERE session_id = ? AND user_id = ?`, it.session.id, userID).Scan(&n)
+	return n == 0, err
 }
 
-// flush queues the mails and links session mails to their session_members rows.
+// flush queues the mails and, for a session, writes each person's session_members
+// row with the mail it belongs to (or points an existing row at the new mail).
 func (it *inviteTx) flush(ctx context.Context) error {
 	if len(it.msgs) == 0 {
 		return nil
@@ -352,16 +354,12 @@ func (it *inviteTx) flush(ctx context.Context) error {
 		return err
 	}
 	if it.session.id != 0 {
-		st, err := it.tx.PrepareContext(ctx, `UPDATE session_members SET message_id = ? WHERE session_id = ? AND user_id = ?`)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
 		for i, id := range ids {
-			if it.enrols[i] != 0 {
-				if _, err := st.ExecContext(ctx, id, it.session.id, it.enrols[i]); err != nil {
-					return err
-				}
+			if it.enrols[i] == 0 {
+				continue
+			}
+			if _, err := it.enrol.ExecContext(ctx, it.session.id, it.enrols[i], it.at, id); err != nil {
+				return err
 			}
 		}
 	}
@@ -448,7 +446,7 @@ func (s *Store) Invite(ctx context.Context, req core.InviteRequest, m *core.Mail
 				}
 				user = core.User{ID: id, Login: a.Login, Email: a.Email, Language: lang, Status: core.StatusInvited}
 			}
-			if _, err := it.join(ctx, user.ID, groups); err != nil {
+			if _, err := it.join(ctx, user.ID, groups, u == nil || u.id == 0); err != nil {
 				return err
 			}
 			r, err := it.invite.ExecContext(ctx, user.ID, user.Login, a.Key, user.Email, groupID, session, string(lang), it.at)
@@ -478,7 +476,7 @@ func (s *Store) Invite(ctx context.Context, req core.InviteRequest, m *core.Mail
 		var resendIDs []int64
 		resend := func(u *knownUser) error {
 			user := u.user()
-			if _, err := it.join(ctx, user.ID, groups); err != nil {
+			if _, err := it.join(ctx, user.ID, groups, false); err != nil {
 				return err
 			}
 			resendIDs = append(resendIDs, u.pendingID)
@@ -503,7 +501,7 @@ func (s *Store) Invite(ctx context.Context, req core.InviteRequest, m *core.Mail
 			switch {
 			case acc.Enrol:
 				u := known[acc.Address.Key]
-				added, err := it.join(ctx, u.id, groups)
+				added, err := it.join(ctx, u.id, groups, false)
 				if err != nil {
 					return err
 				}
@@ -1146,7 +1144,7 @@ func (s *Store) Provision(ctx context.Context, n core.NewUser, welcome bool, m *
 		if err != nil {
 			return err
 		}
-		if _, err := it.join(ctx, id, groups); err != nil {
+		if _, err := it.join(ctx, id, groups, true); err != nil {
 			return err
 		}
 		if err := s.audit(ctx, tx, it.at, "user.create", "user", id, change{After: map[string]any{

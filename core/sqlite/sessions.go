@@ -303,7 +303,7 @@ func (s *Store) EnrolUsers(ctx context.Context, sessionID int64, userIDs []int64
 			} else if err != nil {
 				return err
 			}
-			added, err := it.join(ctx, id, nil)
+			added, err := it.join(ctx, id, nil, false)
 			if err != nil {
 				return err
 			}
