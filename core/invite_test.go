@@ -96,8 +96,8 @@ type fakeSource struct {
 }
 
 func (f fakeSource) Setting(_ context.Context, k string) (string, error) { return f.settings[k], nil }
-func (f fakeSource) Organisation(context.Context) (Organisation, error) { return f.org, nil }
-func (f fakeSource) SMTPSettings(context.Context) (SMTPSettings, error) { return f.smtp, nil }
+func (f fakeSource) Organisation(context.Context) (Organisation, error)  { return f.org, nil }
+func (f fakeSource) SMTPSettings(context.Context) (SMTPSettings, error)  { return f.smtp, nil }
 
 func TestMailerRendersAsTheTemplateDoes(t *testing.T) {
 	tpl := MailTemplate{Kind: KindSession, Lang: LangFR,
