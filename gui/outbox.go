@@ -76,13 +76,15 @@ type OutboxScreen struct {
 	Empty  fyne.CanvasObject
 	Detail *OutboxDetail
 
-	filter     core.OutboxFilter
-	columns    []outboxColumn
-	pager      *pager[core.OutboxFilter, core.Message]
-	checked    map[int64]core.MessageState
-	counts     core.OutboxCounts
-	debounce   *time.Timer
-	pauseFor   pauseKind
+	filter   core.OutboxFilter
+	columns  []outboxColumn
+	pager    *pager[core.OutboxFilter, core.Message]
+	checked  map[int64]core.MessageState
+	counts   core.OutboxCounts
+	debounce *time.Timer
+	pauseFor pauseKind
+	// refreshed is when the table was last read again during a run.
+	refreshed  time.Time
 	pauseBox   *fyne.Container
 	unknownBox *fyne.Container
 	lastAsk    int
@@ -116,6 +118,10 @@ func newOutboxScreen(mw *MainWindow, st OutboxService) *OutboxScreen {
 		Importance: widget.HighImportance, OnTapped: s.onSendNow}
 
 	s.Progress = widget.NewProgressBar()
+	s.Progress.TextFormatter = func() string {
+		return lang.X("outbox.progress.of", "{{.Done}} sur {{.Total}}",
+			map[string]any{"Done": formatInt(int(s.Progress.Value)), "Total": formatInt(int(s.Progress.Max))})
+	}
 	s.ProgressText = widget.NewLabel("")
 	s.Current = widget.NewLabel("")
 	s.Current.Truncation = fyne.TextTruncateEllipsis
@@ -178,7 +184,8 @@ func newOutboxScreen(mw *MainWindow, st OutboxService) *OutboxScreen {
 
 	empty := wrapLabel(lang.X("outbox.empty", "Aucun e-mail dans la boîte d'envoi. Les invitations et les messages que Convive prépare attendent ici d'être envoyés."))
 	empty.Alignment = fyne.TextAlignCenter
-	s.Empty = container.NewVBox(widget.NewIcon(theme.MailComposeIcon()), empty)
+	// The whole centred block hides, so that its width never counts while the table shows.
+	s.Empty = container.NewCenter(container.New(&minWidth{w: 360}, container.NewVBox(widget.NewIcon(theme.MailComposeIcon()), empty)))
 	s.Empty.Hide()
 
 	s.Detail = newOutboxDetail(s)
@@ -196,7 +203,7 @@ func newOutboxScreen(mw *MainWindow, st OutboxService) *OutboxScreen {
 	for _, c := range s.columns {
 		fit.widths = append(fit.widths, c.width)
 	}
-	list := container.NewStack(container.New(fit, s.Table), container.NewCenter(container.New(&minWidth{w: 420}, s.Empty)))
+	list := container.NewStack(container.New(fit, s.Table), s.Empty)
 	s.content = container.NewBorder(top, nil, nil, s.Detail.box, list)
 	s.updateBulk()
 	return s
@@ -407,8 +414,10 @@ func (s *OutboxScreen) applyState(st outboxState, prev outboxState) {
 		s.lastAsk = st.seq
 		s.askPassword()
 	}
-	// The table follows the states of the messages during and after a run.
-	if running || prev.phase == phaseRunning {
+	// The table follows the states of the messages during a run (once a second at
+	// most) and after it.
+	if running && time.Since(s.refreshed) >= time.Second || !running && prev.phase == phaseRunning {
+		s.refreshed = time.Now()
 		s.pager.refresh()
 		if !running && s.Detail.box.Visible() && s.Detail.msg.ID != 0 {
 			s.Detail.loadAsync(s.Detail.msg.ID)
@@ -631,10 +640,13 @@ func (s *OutboxScreen) checkedIDs() []int64 {
 func (s *OutboxScreen) onCancelSelected() {
 	ids := s.checkedIDs()
 	n := len(ids)
-	confirmDialog(s.mw.Window, lang.X("outbox.cancel.title", "Annuler des messages"),
+	d := confirmDialog(s.mw.Window, lang.X("outbox.cancel.title", "Annuler des messages"),
 		lang.XN("outbox.cancel.question", "Annuler {{.N}} messages ? Ils ne seront pas envoyés.", n, count(n)),
 		lang.XN("outbox.cancel_n", "Annuler {{.N}} messages", n, count(n)),
-		func() { s.applyAsync(func(ctx context.Context) (int, error) { return s.st.CancelMessages(ctx, ids) }) }).Show()
+		func() { s.applyAsync(func(ctx context.Context) (int, error) { return s.st.CancelMessages(ctx, ids) }) })
+	// « Annuler » would answer both ways here.
+	d.SetDismissText(lang.X("outbox.keep", "Ne rien annuler"))
+	d.Show()
 }
 
 func (s *OutboxScreen) onResendSelected() {

@@ -19,9 +19,10 @@ import (
 // OutboxDetail shows the selected message as it will be received, and the actions its
 // state allows.
 type OutboxDetail struct {
-	// State is the message's state as a coloured word; Subject, To, Due, Attempts and
-	// Error describe it; Explain says what an unknown message asks of the manager.
-	State, Subject, To, Due, Attempts, Error, Explain *widget.Label
+	// State is the message's state as a coloured word; Subject and Facts (recipient,
+	// due date, attempts) and Error describe it; Explain says what an unknown message
+	// asks of the manager when its error does not say it already.
+	State, Subject, Facts, Error, Explain *widget.Label
 	// HTML switches the body between the text part and the HTML part rendered.
 	HTML *widget.Check
 	// Body is the message as the recipient reads it.
@@ -41,9 +42,7 @@ func newOutboxDetail(s *OutboxScreen) *OutboxDetail {
 	d.State = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.Subject = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.Subject.Wrapping = fyne.TextWrapWord
-	d.To = wrapLabel("")
-	d.Due = wrapLabel("")
-	d.Attempts = wrapLabel("")
+	d.Facts = wrapLabel("")
 	d.Error = wrapLabel("")
 	d.Error.Importance = widget.DangerImportance
 	d.Explain = wrapLabel(unknownExplanation())
@@ -62,11 +61,12 @@ func newOutboxDetail(s *OutboxScreen) *OutboxDetail {
 	}}
 
 	head := container.NewBorder(nil, nil, nil, d.Close, d.State)
-	info := container.NewVBox(head, d.Subject, d.To, d.Due, d.Attempts, d.Error, d.Explain,
-		container.NewGridWithColumns(2, d.Cancel, d.EditRecipient, d.Resend, d.MarkSent), widget.NewSeparator(), d.HTML)
-	body := container.NewVScroll(d.Body)
+	// One scroll for the facts and the body, so that a long error never pushes the
+	// window taller.
+	page := container.NewVBox(d.Subject, d.Facts, d.Error, d.Explain,
+		container.NewGridWithColumns(2, d.Cancel, d.EditRecipient, d.Resend, d.MarkSent), widget.NewSeparator(), d.HTML, d.Body)
 	d.box = container.NewBorder(nil, nil, widget.NewSeparator(), nil,
-		container.New(&minWidth{w: 360}, container.NewBorder(info, nil, nil, nil, body)))
+		container.New(&minWidth{w: 340}, container.NewBorder(head, nil, nil, nil, container.NewVScroll(page))))
 	d.show(core.Message{})
 	return d
 }
@@ -93,19 +93,26 @@ func (d *OutboxDetail) show(m core.Message) {
 	d.State.Importance = messageStateImportance(m.State)
 	d.State.Refresh()
 	d.Subject.SetText(m.Subject)
-	d.To.SetText(lang.X("outbox.detail.to", "À : {{.To}}", map[string]any{"To": m.To}))
+	to := lang.X("outbox.detail.to", "À : {{.To}}", map[string]any{"To": m.To})
+	var when string
 	switch {
 	case m.State == core.MessageSent && !m.Sent.IsZero():
-		d.Due.SetText(lang.X("outbox.detail.sent", "Envoyé le {{.At}}", map[string]any{"At": formatDate(m.Sent)}))
+		when = lang.X("outbox.detail.sent", "Envoyé le {{.At}}", map[string]any{"At": formatDate(m.Sent)})
 	case m.State == core.MessageQueued && m.NextAttempt.After(m.Due):
-		d.Due.SetText(lang.X("outbox.detail.next", "Prochain essai le {{.At}}", map[string]any{"At": formatDate(m.NextAttempt)}))
+		when = lang.X("outbox.detail.next", "Prochain essai le {{.At}}", map[string]any{"At": formatDate(m.NextAttempt)})
 	default:
-		d.Due.SetText(lang.X("outbox.detail.due", "Prévu le {{.At}}", map[string]any{"At": formatDate(m.Due)}))
+		when = lang.X("outbox.detail.due", "Prévu le {{.At}}", map[string]any{"At": formatDate(m.Due)})
 	}
-	d.Attempts.SetText(lang.XN("outbox.detail.attempts", "{{.N}} essais d'envoi", m.Attempts, count(m.Attempts)))
+	attempts := lang.XN("outbox.detail.attempts", "{{.N}} essais d'envoi", m.Attempts, count(m.Attempts))
+	d.Facts.SetText(to + "\n" + when + " · " + attempts)
 	d.Error.SetText(m.LastError)
+	d.Error.Importance = widget.DangerImportance
+	if m.State == core.MessageUnknown {
+		d.Error.Importance = widget.WarningImportance
+	}
+	d.Error.Refresh()
 	visible(d.Error, m.LastError != "")
-	visible(d.Explain, m.State == core.MessageUnknown)
+	visible(d.Explain, m.State == core.MessageUnknown && m.LastError == "")
 	visible(d.Cancel, m.State == core.MessageQueued)
 	visible(d.EditRecipient, m.State == core.MessageQueued)
 	visible(d.Resend, m.State == core.MessageFailed || m.State == core.MessageUnknown)
@@ -138,10 +145,12 @@ func (d *OutboxDetail) apply(change func(ctx context.Context, ids []int64) (int,
 }
 
 func (d *OutboxDetail) onCancel() {
-	confirmDialog(d.s.mw.Window, lang.X("outbox.cancel.title", "Annuler des messages"),
+	c := confirmDialog(d.s.mw.Window, lang.X("outbox.cancel.title", "Annuler des messages"),
 		lang.X("outbox.detail.cancel.question", "Annuler l'envoi de ce message à {{.To}} ? Il ne sera pas envoyé.", map[string]any{"To": d.msg.To}),
 		lang.X("outbox.detail.cancel", "Annuler l'envoi"),
-		func() { d.apply(d.s.st.CancelMessages) }).Show()
+		func() { d.apply(d.s.st.CancelMessages) })
+	c.SetDismissText(lang.X("outbox.keep", "Ne rien annuler"))
+	c.Show()
 }
 
 func (d *OutboxDetail) onResend() {

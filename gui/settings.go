@@ -87,7 +87,7 @@ func (s *SettingsScreen) title() string             { return lang.X("nav.setting
 func (s *SettingsScreen) action() fyne.CanvasObject { return s.Save }
 func (s *SettingsScreen) view() fyne.CanvasObject   { return s.content }
 func (s *SettingsScreen) subtitle() string {
-	return lang.X("settings.subtitle", "Le nom et l'adresse de votre plateforme de formation, et la langue de Convive.")
+	return lang.X("settings.subtitle", "Le nom et l'adresse de votre plateforme de formation, la langue de Convive et l'envoi des e-mails.")
 }
 
 func (s *SettingsScreen) shown() {

@@ -98,7 +98,7 @@ func newSMTPForm(mw *MainWindow, st OutboxService) *SMTPForm {
 	f.AutoSend.SetChecked(true)
 
 	f.PasswordNote = wrapLabel("")
-	f.PasswordNote.Importance = widget.LowImportance
+	f.PasswordNote.SizeName = theme.SizeNameCaptionText
 	f.TestTo = NewEntry()
 	f.TestTo.SetPlaceHolder(lang.X("smtp.test_to.placeholder", "Adresse qui recevra l'e-mail de test"))
 	f.Test = &widget.Button{Text: lang.X("smtp.test", "Tester la connexion"), Icon: theme.ConfirmIcon(), OnTapped: f.onTest}
@@ -117,7 +117,7 @@ func newSMTPForm(mw *MainWindow, st OutboxService) *SMTPForm {
 	}
 	hint := func(text string) *widget.Label {
 		l := wrapLabel(text)
-		l.Importance = widget.LowImportance
+		l.SizeName = theme.SizeNameCaptionText
 		return l
 	}
 	form := widget.NewForm(
