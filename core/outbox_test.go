@@ -513,8 +513,10 @@ func TestEveryStateChangeIsCommittedBeforeTheNextStep(t *testing.T) {
 	for _, a := range audit {
 		actions = append(actions, a.Action)
 	}
-	if strings.Join(actions, " ") != "outbox.enqueue outbox.sending outbox.sent" {
+	if strings.Join(actions, " ") != "outbox.enqueue outbox.sent" {
 		t.Errorf("audit of a sent message: %v", actions)
+	} else if d := audit[1].Detail; !strings.Contains(d, `"since":`) || !strings.Contains(d, `"state":"sending"`) {
+		t.Errorf("the attempt's audit row does not say when sending was committed: %s", d)
 	}
 }
 

@@ -227,10 +227,16 @@ func (s *Store) RecoverSending(ctx context.Context) (int, error) {
 		}
 		t := now()
 		for _, id := range ids {
+			var since int64
+			if err := tx.QueryRowContext(ctx, `SELECT updated FROM outbox WHERE id = ?`, id).Scan(&since); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'unknown', last_error = ?, updated = ? WHERE id = ?`, recovered, t, id); err != nil {
 				return err
 			}
-			if err := s.audit(ctx, tx, t, "outbox.recover", "message", id, stateChange(core.MessageSending, core.MessageUnknown)); err != nil {
+			c := stateChange(core.MessageSending, core.MessageUnknown)
+			c.Before["since"] = since
+			if err := s.audit(ctx, tx, t, "outbox.recover", "message", id, c); err != nil {
 				return err
 			}
 		}
@@ -285,7 +291,8 @@ func nextDue(ctx context.Context, q querier, at time.Time) (*core.Message, error
 
 // MarkSending moves a queued message to "sending", committed before the SMTP
 // conversation starts. It returns false when the message is no longer queued (the
-// manager cancelled it or changed it meanwhile).
+// manager cancelled it or changed it meanwhile). The attempt is audited once, with its
+// result ("since" is when it was committed as sending).
 func (s *Store) MarkSending(ctx context.Context, id int64, at time.Time) (bool, error) {
 	ok := false
 	err := s.write(ctx, func(tx *sql.Tx) error {
@@ -301,10 +308,11 @@ func (s *Store) markSending(ctx context.Context, tx *sql.Tx, id int64, at time.T
 	if err != nil {
 		return false, err
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return false, err
-	}
-	return true, s.audit(ctx, tx, at.UnixMilli(), "outbox.sending", "message", id, stateChange(core.MessageQueued, core.MessageSending))
+	n, err := res.RowsAffected()
+	// The audit row of the attempt is written with its result (or by RecoverSending),
+	// with the time "sending" was committed: one row per attempt, not two, on the path
+	// where every commit counts.
+	return n == 1, err
 }
 
 // MarkResult records the end of an attempt on a message in "sending": its new state,
@@ -323,6 +331,10 @@ func (s *Store) markResult(ctx context.Context, tx *sql.Tx, id int64, state core
 		return fmt.Errorf("outbox: %q is not the result of an attempt", state)
 	}
 	t := at.UnixMilli()
+	var started sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT updated FROM outbox WHERE id = ? AND state = 'sending'`, id).Scan(&started); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
 	inc := 0
 	if counted {
 		inc = 1
@@ -352,6 +364,7 @@ func (s *Store) markResult(ctx context.Context, tx *sql.Tx, id int64, state core
 		}
 	}
 	c := stateChange(core.MessageSending, state)
+	c.Before["since"] = started.Int64
 	c.After["counted"] = counted
 	if lastError != "" {
 		c.After["error"] = lastError
