@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"convive/core"
+	"convive/core/secret"
 )
 
 // newOutboxFixture is the window over a real store, with an in-memory keyring; the
@@ -462,4 +464,40 @@ func TestHTMLPreview(t *testing.T) {
 	if link == nil || link.URL.String() != "https://formation.exemple.fr/i/abc" {
 		t.Errorf("link %+v", link)
 	}
+}
+
+func TestOutboxPasswordForTheSession(t *testing.T) {
+	f := newOutboxFixture(t)
+	t.Setenv(secret.EnvPassword, "")
+	keyring.MockInitWithError(errors.New("no secret service"))
+	defer keyring.MockInit()
+	account := secret.Account("formation", "127.0.0.1")
+	defer secret.Forget(account)
+	ms := newMailServer(t, func(ms *mailServer) { ms.user, ms.password = "formation", "le-bon" })
+	f.configureSMTP(t, ms.port, true, "formation")
+	f.queue(t, "s1@exemple.fr")
+	f.mw.ShowScreen(ScreenOutbox)
+	s := f.mw.Outbox
+
+	t.Run("without a keyring nor a password, sending waits and says why", func(t *testing.T) {
+		waitStatus(t, f, "Boîte d'envoi\u00a0: en pause, mot de passe à saisir")
+		if !s.pauseBox.Visible() || s.PauseAction.Text != "Saisir le mot de passe" {
+			t.Errorf("%q / %q", s.Pause.Text, s.PauseAction.Text)
+		}
+	})
+	t.Run("Envoyer maintenant asks for it once, keeps it in memory and sends", func(t *testing.T) {
+		f.mw.PasswordEntry = nil
+		test.Tap(s.SendNow)
+		waitFor(t, "the password dialog", func() bool { return f.mw.PasswordEntry != nil })
+		f.mw.PasswordEntry.SetText("le-bon")
+		press(f.mw.Window, fyne.KeyReturn)
+		waitFor(t, "the message received", func() bool { return len(ms.received()) == 1 })
+		waitStatus(t, f, "Boîte d'envoi\u00a0: à jour")
+		if _, src, err := secret.Password(account); src != secret.FromSession || err != nil {
+			t.Errorf("%q, %v", src, err)
+		}
+		if fileHolds(t, f.st.Path(), "le-bon") {
+			t.Error("the password was written to the database")
+		}
+	})
 }

@@ -24,7 +24,6 @@ type mailServer struct {
 	mu    sync.Mutex
 	mailN int
 	got   []string // recipients of the messages taken
-	subj  []string
 }
 
 func newMailServer(t *testing.T, setup func(*mailServer)) *mailServer {
