@@ -451,14 +451,23 @@ func (c *cli) usageError(err error, command string) int {
 	return exitUsage
 }
 
+// longFlag writes an option the way the help shows it: the flag package reports
+// "-search" for --search.
+func longFlag(name string) string {
+	if bare := strings.TrimLeft(name, "-"); len(bare) > 1 {
+		return "--" + bare
+	}
+	return name
+}
+
 // flagMessage translates the flag package's English errors.
 func flagMessage(err error) string {
 	s := err.Error()
 	if name, ok := strings.CutPrefix(s, "flag provided but not defined: "); ok {
-		return fmt.Sprintf("L'option « %s » n'existe pas pour cette commande.", name)
+		return fmt.Sprintf("L'option « %s » n'existe pas pour cette commande.", longFlag(name))
 	}
 	if name, ok := strings.CutPrefix(s, "flag needs an argument: "); ok {
-		return fmt.Sprintf("L'option « %s » attend une valeur.", name)
+		return fmt.Sprintf("L'option « %s » attend une valeur.", longFlag(name))
 	}
 	if strings.HasPrefix(s, "invalid value ") || strings.HasPrefix(s, "invalid boolean") {
 		if i := strings.Index(s, " for flag "); i >= 0 {

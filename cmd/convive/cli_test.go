@@ -414,6 +414,16 @@ func TestDatabaseChoice(t *testing.T) {
 	})
 }
 
+func TestOptionsAreNamedAsTheHelpWritesThem(t *testing.T) {
+	db := tempDB(t)
+	if msg := fails(t, exitUsage, "--db", db, "users", "list", "--search"); !strings.Contains(msg, "«\u00a0--search\u00a0» attend une valeur") {
+		t.Errorf("stderr = %q", msg)
+	}
+	if msg := fails(t, exitUsage, "--db", db, "groups", "list", "-sort"); !strings.Contains(msg, "«\u00a0--sort\u00a0» n'existe pas") {
+		t.Errorf("stderr = %q", msg)
+	}
+}
+
 func TestVersion(t *testing.T) {
 	for _, args := range [][]string{{"version"}, {"--version"}} {
 		if out := must(t, args...); out != "Convive "+version+"\n" {
