@@ -85,6 +85,8 @@ type MainWindow struct {
 	obs    OutboxService // st as an outbox, or nil
 	outbox *outboxSender
 	ostate outboxState // last state the sending published
+	// countedAt is when the navigation counts were last asked for during a run.
+	countedAt time.Time
 
 	st      Services
 	screens []screen
@@ -169,7 +171,10 @@ func (mw *MainWindow) setOutboxState(s outboxState) {
 	if mw.Outbox != nil {
 		mw.Outbox.applyState(s, prev)
 	}
-	if s.counts.Waiting() != mw.stats.OutboxWaiting || (prev.phase == phaseRunning && s.phase != phaseRunning) {
+	// During a run the count beside Boîte d'envoi follows once a second at most.
+	ended := prev.phase == phaseRunning && s.phase != phaseRunning
+	if ended || s.counts.Waiting() != mw.stats.OutboxWaiting && (s.phase != phaseRunning || time.Since(mw.countedAt) >= time.Second) {
+		mw.countedAt = time.Now()
 		mw.refreshCountsAsync()
 	}
 }
