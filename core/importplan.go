@@ -174,7 +174,15 @@ type Planner struct {
 	paths   map[string]pathResult
 	langs   map[string]Language // cell → language, "" when unknown
 	roles   map[string]Role     // cell → role, "" when unknown
+
+	// Rows are kept in fixed chunks while they come, then laid out once in Finish:
+	// growing one slice of 100 000 big rows copied them over and over.
+	chunks [][]PlannedRow
+	count  int
 }
+
+// rowChunk is the number of rows per chunk.
+const rowChunk = 4096
 
 type pathResult struct {
 	path string
@@ -399,7 +407,12 @@ func (p *Planner) Add(line int, cells []string) {
 	} else {
 		p.seen[r.Address.Key] = line
 	}
-	p.plan.Rows = append(p.plan.Rows, r)
+	if n := len(p.chunks); n == 0 || len(p.chunks[n-1]) == cap(p.chunks[n-1]) {
+		p.chunks = append(p.chunks, make([]PlannedRow, 0, rowChunk))
+	}
+	last := &p.chunks[len(p.chunks)-1]
+	*last = append(*last, r)
+	p.count++
 }
 
 // locate prefixes a message with where it applies: « ligne 12, colonne E-mail : … ».
@@ -417,6 +430,14 @@ func locate(pr RowProblem, message string) string {
 
 // Finish looks up existing accounts, settles every row's status and returns the plan.
 func (p *Planner) Finish(ctx context.Context, lookup UserLookup) (*ImportPlan, error) {
+	if p.chunks != nil {
+		rows := make([]PlannedRow, 0, len(p.plan.Rows)+p.count)
+		rows = append(rows, p.plan.Rows...)
+		for _, c := range p.chunks {
+			rows = append(rows, c...)
+		}
+		p.plan.Rows, p.chunks, p.count = rows, nil, 0
+	}
 	const chunk = 500
 	var loginKeys, emailKeys []string
 	byLogin, byEmail := map[string]User{}, map[string]User{}
