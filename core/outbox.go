@@ -87,16 +87,6 @@ type OutboxClaimer interface {
 	MarkResultClaim(ctx context.Context, id int64, state MessageState, counted bool, next time.Time, lastError string, now time.Time, claim int64) (bool, error)
 }
 
-// GatedSender is an optional part of MailSender. SendGated sends m as Send does, but
-// calls gate just before the end of the message data (the final "." of SMTP), the
-// first point where the server could keep the message. The conversation up to there
-// runs while the dispatcher commits the "sending" state; gate waits for that commit.
-// When gate returns an error, the message is abandoned before that point, so nothing
-// can have been delivered, and SendGated returns false.
-type GatedSender interface {
-	SendGated(ctx context.Context, m *Message, gate func() error) (SendResult, bool)
-}
-
 // Waiter is an optional part of MailSender: Wait blocks until the sender may start the
 // next message (a rate limit). The dispatcher calls it before committing "sending", so
 // that a crash during the wait leaves the message queued, never falsely "unknown".
@@ -221,18 +211,13 @@ type attempt struct {
 	detail  string
 }
 
-// errNotClaimed stops a gated send whose message was cancelled before it was claimed.
-var errNotClaimed = Errorf(EConflict, "outbox.not_claimed", "Le message a été annulé ou modifié avant son envoi\u00a0; il n'est pas parti.", nil)
-
 // Run sends due messages until none is left, max messages were attempted (0: no
 // limit), ctx is cancelled (the message in flight finishes first) or the sender asks
 // to pause. The report counts this run's outcomes and what remains due.
 //
-// Each message is committed as "sending" before the server can keep it, and its result
-// is committed before the next message can leave. With a store that is an
-// OutboxClaimer, the result of one message and the "sending" state of the next share
-// one commit; with a GatedSender too, that commit runs while the next conversation
-// starts, and the sender waits for it before the end of the data.
+// Each message is committed as "sending" before its conversation starts, and its result
+// is committed before the next message starts. With a store that is an OutboxClaimer,
+// the result of one message and the "sending" state of the next share one commit.
 func (d *Dispatcher) Run(ctx context.Context, max int) (DispatchReport, error) {
 	var rep DispatchReport
 	var prog DispatchProgress
@@ -246,7 +231,6 @@ func (d *Dispatcher) Run(ctx context.Context, max int) (DispatchReport, error) {
 	}
 	waiter, _ := d.Sender.(Waiter)
 	pacer, _ := d.Sender.(Pacer)
-	gated, _ := d.Sender.(GatedSender)
 	claimer, _ := d.Store.(OutboxClaimer)
 	// Every store call below must commit even when the manager pressed Arrêter.
 	store := context.WithoutCancel(ctx)
@@ -302,52 +286,14 @@ func (d *Dispatcher) Run(ctx context.Context, max int) (DispatchReport, error) {
 			if p == nil {
 				p = &attempt{}
 			}
-			claim := func() (bool, error) {
-				return claimer.MarkResultClaim(store, p.id, p.state, p.counted, p.next, p.detail, d.now(), m.ID)
-			}
-			var claimed bool
-			if gated == nil {
-				if claimed, err = claim(); err != nil {
-					return rep, err
-				}
-				if claimed {
-					res = d.Sender.Send(store, m)
-				}
-			} else {
-				type outcome struct {
-					ok  bool
-					err error
-				}
-				done := make(chan outcome, 1)
-				go func() {
-					ok, err := claim()
-					done <- outcome{ok, err}
-				}()
-				var c outcome
-				waited := false
-				gate := func() error {
-					c, waited = <-done, true
-					if c.err != nil {
-						return c.err
-					}
-					if !c.ok {
-						return errNotClaimed
-					}
-					return nil
-				}
-				r, _ := gated.SendGated(store, m, gate)
-				if !waited {
-					c = <-done
-				}
-				if c.err != nil {
-					return rep, c.err
-				}
-				claimed, res = c.ok, r
+			claimed, err := claimer.MarkResultClaim(store, p.id, p.state, p.counted, p.next, p.detail, d.now(), m.ID)
+			if err != nil {
+				return rep, err
 			}
 			if !claimed {
-				// Cancelled meanwhile: never sent, or abandoned before the end of its data.
-				continue
+				continue // cancelled meanwhile
 			}
+			res = d.Sender.Send(store, m)
 		}
 		prog.Current = m.To
 		a := &attempt{id: m.ID, state: MessageQueued, counted: true, detail: res.Detail}

@@ -521,7 +521,7 @@ func TestEveryStateChangeIsCommittedBeforeTheNextStep(t *testing.T) {
 }
 
 // cancelBeforeClaim cancels the message it is about to claim, as a manager's click
-// landing while the previous message's conversation ends.
+// landing between the choice of the next message and its claim.
 type cancelBeforeClaim struct {
 	*sqlite.Store
 	target int64
@@ -536,7 +536,7 @@ func (c cancelBeforeClaim) MarkResultClaim(ctx context.Context, id int64, state 
 	return c.Store.MarkResultClaim(ctx, id, state, counted, next, lastError, now, claim)
 }
 
-func TestAMessageCancelledDuringItsConversationStartIsAbandonedBeforeTheEndOfItsData(t *testing.T) {
+func TestAMessageCancelledJustBeforeItsClaimIsNotSentAndThePreviousResultIsKept(t *testing.T) {
 	ms := startMailServer(t, nil)
 	r := newRig(t, ms, "")
 	msgs := r.enqueue(t, 3)

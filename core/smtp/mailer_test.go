@@ -2,8 +2,6 @@ package smtp
 
 import (
 	"context"
-	"errors"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -105,45 +103,5 @@ func TestConfigFromSettingsKeepsEveryStoredField(t *testing.T) {
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Error(err)
-	}
-}
-
-func TestAGateRefusalAbandonsTheMessageBeforeTheEndOfItsData(t *testing.T) {
-	fs := newFakeServer(t, nil, nil, false)
-	ml := NewMailer(newSender(t, fs.config()))
-	gateCalled := false
-	_, ok := ml.SendGated(context.Background(), frMessage(1, "a@exemple.fr"), func() error {
-		gateCalled = true
-		return errors.New("the sending state could not be committed")
-	})
-	if ok || !gateCalled {
-		t.Fatalf("SendGated with a refusing gate: ok=%v, gate called %v", ok, gateCalled)
-	}
-	r, ok := ml.SendGated(context.Background(), frMessage(2, "b@exemple.fr"), func() error { return nil })
-	if !ok || r.Outcome != core.SendOK {
-		t.Fatalf("next message: %v, %+v", ok, r)
-	}
-	got := fs.Messages()
-	if len(got) != 1 || got[0].To[0] != "b@exemple.fr" {
-		t.Errorf("the server kept %d messages, want only the second", len(got))
-	}
-}
-
-func TestTheGateIsCalledOnceTheRecipientIsAccepted(t *testing.T) {
-	var rcpts atomic.Int32
-	fs := newFakeServer(t, func(fs *fakeServer) {
-		fs.onRcpt = func(int, string) error { rcpts.Add(1); return nil }
-	}, nil, false)
-	ml := NewMailer(newSender(t, fs.config()))
-	seen := int32(-1)
-	r, ok := ml.SendGated(context.Background(), frMessage(1, "a@exemple.fr"), func() error {
-		seen = rcpts.Load()
-		if n := len(fs.Messages()); n != 0 {
-			t.Errorf("the server holds %d messages before the gate opened", n)
-		}
-		return nil
-	})
-	if !ok || r.Outcome != core.SendOK || seen != 1 {
-		t.Errorf("ok=%v, %+v, recipients seen at the gate: %d", ok, r, seen)
 	}
 }
