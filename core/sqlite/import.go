@@ -755,10 +755,14 @@ func (s *Store) UndoBatch(ctx context.Context, id int64) (core.Batch, error) {
 		blocked := map[int64]bool{}
 		if len(order) > 0 {
 			ids, _ := json.Marshal(order)
+			// the changes of an import undone since, and the undo rows themselves, put the
+			// users back as they were: they do not count
 			rows, err := tx.QueryContext(ctx, `SELECT DISTINCT entity_id FROM audit WHERE entity = 'user' AND id > ?
-				AND (batch_id IS NULL OR batch_id <> ?) AND entity_id IN (SELECT value FROM json_each(?))
-				UNION SELECT user_id FROM invitations WHERE batch_id = ? AND state = 'accepted' AND user_id IS NOT NULL`,
-				lastAudit, id, string(ids), id)
+				AND action NOT IN ('user.undo_update', 'user.undo_create')
+				AND (batch_id IS NULL OR batch_id NOT IN (SELECT id FROM batches WHERE id = ?2 OR undone_at IS NOT NULL))
+				AND entity_id IN (SELECT value FROM json_each(?3))
+				UNION SELECT user_id FROM invitations WHERE batch_id = ?2 AND state = 'accepted' AND user_id IS NOT NULL`,
+				lastAudit, id, string(ids))
 			if err != nil {
 				return err
 			}

@@ -366,6 +366,33 @@ func TestUndoBatch(t *testing.T) {
 		}
 	})
 
+	t.Run("two imports are undone newest first; the older one is refused while the newer stands", func(t *testing.T) {
+		s := open(t)
+		first, err := s.CommitImport(ctx, importPlan(t, s, core.ImportOptions{}, []string{"zoe@exemple.fr", "Zoé", "", "", "", ""}), core.ImportMeta{File: "1.xlsx"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		second, err := s.CommitImport(ctx, importPlan(t, s, core.ImportOptions{}, []string{"zoe@exemple.fr", "Zoé", "Lefèvre", "Sud", "", ""}), core.ImportMeta{File: "2.xlsx"})
+		if err != nil || second.Updated != 1 {
+			t.Fatalf("second import: %+v, %v", second, err)
+		}
+		_, err = s.UndoBatch(ctx, first.ID)
+		wantCode(t, err, core.EConflict)
+		if _, err := s.UndoBatch(ctx, second.ID); err != nil {
+			t.Fatal(err)
+		}
+		zoe, _ := s.UserByLogin(ctx, "zoe@exemple.fr")
+		if zoe.LastName != "" || len(zoe.Groups) != 0 {
+			t.Errorf("zoé after undoing the second import = %+v", zoe)
+		}
+		if _, err := s.UndoBatch(ctx, first.ID); err != nil {
+			t.Fatalf("the first import cannot be undone once the second is: %v", err)
+		}
+		if _, err := s.UserByLogin(ctx, "zoe@exemple.fr"); core.ErrorCode(err) != core.ENotFound {
+			t.Errorf("zoé is still there: %v", err)
+		}
+	})
+
 	t.Run("an unknown batch is not found", func(t *testing.T) {
 		s := open(t)
 		_, err := s.UndoBatch(ctx, 42)
