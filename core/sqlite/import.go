@@ -177,7 +177,7 @@ type importer struct {
 	batch   int64
 	at      int64
 	tree    *tree
-	groups  map[string]*node // cleaned path (folded) → group
+	groups  map[string]*node // cleaned path, and "\x00" + its folded form → group
 	users   *userInserter
 	member  *sql.Stmt
 	audit   *sql.Stmt
@@ -267,8 +267,14 @@ func (im *importer) close() {
 // group returns the group at a cleaned path, creating the missing ones in the
 // transaction.
 func (im *importer) group(ctx context.Context, path string) (*node, error) {
-	key := core.Fold(path)
+	// the same paths come back on thousands of rows: the text as written first, then
+	// its folded form, which Fold makes at a cost
+	if n, ok := im.groups[path]; ok {
+		return n, nil
+	}
+	key := "\x00" + core.Fold(path)
 	if n, ok := im.groups[key]; ok {
+		im.groups[path] = n
 		return n, nil
 	}
 	n := im.tree.root
@@ -286,7 +292,7 @@ func (im *importer) group(ctx context.Context, path string) (*node, error) {
 		}
 		n = c
 	}
-	im.groups[key] = n
+	im.groups[key], im.groups[path] = n, n
 	return n, nil
 }
 
