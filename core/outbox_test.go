@@ -580,3 +580,32 @@ func TestARateLimitedOutboxSendsEverythingAtItsPace(t *testing.T) {
 		}
 	}
 }
+
+func TestRunUntilSettledWaitsForTheRetryAndStopsWhenNothingIsLeft(t *testing.T) {
+	ms := startMailServer(t, func(ms *mailServer) {
+		ms.onData = func(n int, _ *gosmtp.Conn, _ string) error {
+			if n <= 2 {
+				return &gosmtp.SMTPError{Code: 421, EnhancedCode: gosmtp.EnhancedCode{4, 4, 5}, Message: "Busy"}
+			}
+			return nil
+		}
+	})
+	r := newRig(t, ms, "")
+	r.d.Now = nil
+	r.d.Backoff = func(int) time.Duration { return 100 * time.Millisecond }
+	m := r.enqueue(t, 1)[0]
+	start := time.Now()
+	rep, err := r.d.RunUntilSettled(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Sent != 1 || rep.RetryLater != 0 || rep.Remaining != 0 {
+		t.Errorf("report %+v, want sent in the end with nothing left", rep)
+	}
+	if d := time.Since(start); d < 200*time.Millisecond {
+		t.Errorf("settled after %v, want two backoffs of 100 ms", d)
+	}
+	if got := r.message(t, m.ID); got.State != core.MessageSent || got.Attempts != 3 {
+		t.Errorf("message %s after %d attempts, want sent after 3", got.State, got.Attempts)
+	}
+}

@@ -159,7 +159,7 @@ func TestNavigation(t *testing.T) {
 		{ScreenGroups, "Groupes", true},
 		{ScreenCourses, "Parcours", false},
 		{ScreenInvitations, "Invitations", false},
-		{ScreenImport, "Importer", false},
+		{ScreenImport, "Importer", true},
 		{ScreenOutbox, "Boîte d'envoi", true},
 		{ScreenSettings, "Paramètres", true},
 	}
@@ -196,7 +196,7 @@ func TestNavigation(t *testing.T) {
 		})
 	}
 	t.Run("screens of a later version say so and offer no button", func(t *testing.T) {
-		for _, id := range []string{ScreenCourses, ScreenInvitations, ScreenImport} {
+		for _, id := range []string{ScreenCourses, ScreenInvitations} {
 			f.mw.ShowScreen(id)
 			shown := strings.Join(texts(f.mw.body), "\n")
 			if !strings.Contains(shown, "prochaine version") {

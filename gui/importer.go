@@ -189,9 +189,11 @@ func actionLabel(a core.ImportAction) string {
 	return lang.X("import.action.provision", "Paramétrer le compte maintenant")
 }
 
-// spreadsheetFilter is the filter of the open dialog.
+// spreadsheetFilter is the filter of the open dialog. It shows the formats Convive
+// does not read too (.xls, .ods…), so that choosing one explains what to save it as
+// rather than hiding the file.
 func spreadsheetFilter() FileFilter {
-	return FileFilter{Description: lang.X("import.file.filter", "Tableurs (.xlsx, .csv)"), Extensions: []string{".xlsx", ".csv", ".txt"}}
+	return FileFilter{Description: lang.X("import.file.filter", "Tableurs (.xlsx, .csv)"), Extensions: []string{".xlsx", ".xlsm", ".csv", ".txt", ".tsv", ".xls", ".xlsb", ".ods"}}
 }
 
 func newImporterScreen(w fyne.Window, st ImportService, picker FilePicker) *ImporterScreen {
@@ -735,7 +737,10 @@ func (s *ImporterScreen) onImport() {
 			}
 			if err != nil {
 				s.stopped()
-				if cancelled(err) {
+				// Stopped by the person: the store rolled the batch back, whatever
+				// the error it met on the way out says.
+				if cancelled(err) || ctx.Err() != nil {
+					log.Printf("convive: import stopped: %v", err)
 					s.info(lang.X("import.stopped.title", "Import arrêté"), lang.X("import.stopped", "L'import a été arrêté : rien n'a été enregistré."))
 					return
 				}
@@ -830,8 +835,9 @@ func (s *ImporterScreen) undoAsync(b core.Batch) {
 				s.Undo.Disable()
 			}
 			s.info(lang.X("import.undone.title", "Import annulé"),
-				lang.X("import.undone", "L'import de « {{.File}} » est annulé : {{.Created}} comptes supprimés, {{.Updated}} comptes remis dans leur état d'avant.",
-					map[string]any{"File": b.File, "Created": formatInt(b.NewUsers), "Updated": formatInt(b.Updated)}))
+				lang.X("import.undone", "L'import de « {{.File}} » est annulé.", map[string]any{"File": b.File})+
+					"\n• "+lang.XN("import.undone.created", "{{.N}} comptes supprimés", b.NewUsers, count(b.NewUsers))+
+					"\n• "+lang.XN("import.undone.updated", "{{.N}} comptes remis dans leur état d'avant", b.Updated, count(b.Updated)))
 			s.refreshRecentAsync()
 		})
 	}()

@@ -25,6 +25,7 @@ const (
 	widthLine   = 70
 	widthStatus = 120
 	widthCell   = 170
+	widthEmail  = 260
 	widthNotes  = 560
 )
 
@@ -393,6 +394,9 @@ func (s *ImporterScreen) showSource() {
 		c, _ := s.mapping.Column(i)
 		text := lang.X("import.col.mapped", "{{.Header}} → {{.Field}}", map[string]any{"Header": c.Name(), "Field": fieldLabel(core.FieldLastName)})
 		w := fyne.MeasureText(text, th.Size(theme.SizeNameText), fyne.TextStyle{}).Width + th.Size(theme.SizeNameInlineIcon) + 4*th.Size(theme.SizeNameInnerPadding)
+		if c.Field == core.FieldEmail {
+			w = max(w, widthEmail)
+		}
 		s.Table.SetColumnWidth(colSheet+i, min(max(widthCell, w), 2*widthCell))
 	}
 	s.Table.SetColumnWidth(colSheet+n, widthNotes)

@@ -203,7 +203,7 @@ func TestImporterPreview(t *testing.T) {
 				drawn[b.Text] = true
 			}
 		}
-		if !drawn["E-mail → E-mail"] || !drawn["Service → Ignorée"] {
+		if !drawn["E-mail → E-mail"] || !drawn["Prénom → Prénom"] {
 			t.Errorf("the table draws the header buttons %v", drawn)
 		}
 	})
