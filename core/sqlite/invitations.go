@@ -989,7 +989,7 @@ func (s *Store) invitationWhere(ctx context.Context, f core.InvitationFilter) (s
 var invitationSorts = map[core.InvitationSort]string{
 	"":                   "i.created",
 	core.InvSortCreated:  "i.created",
-	core.InvSortLogin:    "i.login_key",
+	core.InvSortLogin:    "i.login_key", // then the state, as the index invitations_login_key holds them
 	core.InvSortLastSent: "coalesce(i.last_sent, 0)",
 	core.InvSortState:    "i.state",
 }
@@ -1017,8 +1017,18 @@ func (s *Store) Invitations(ctx context.Context, f core.InvitationFilter) ([]cor
 	args = append(args, limit, max(f.Offset, 0))
 	// The page's ids are found first, from the invitations alone, so that rows skipped
 	// by the offset are never joined to their user, group and session.
-	order := ` ORDER BY ` + col + dir + `, i.id` + dir
-	rows, err := s.r.QueryContext(ctx, `SELECT `+invitationCols+` FROM (SELECT i.id AS pid FROM invitations i`+where+order+` LIMIT ? OFFSET ?) page
+	order := ` ORDER BY ` + col + dir
+	if f.Sort == core.InvSortLogin {
+		order += `, i.state` + dir
+	}
+	order += `, i.id` + dir
+	// Sorted by login, the page is read from the login index in order, its state
+	// checked there too, rather than sorting every pending invitation.
+	indexed := ""
+	if f.Sort == core.InvSortLogin {
+		indexed = ` INDEXED BY invitations_login_key`
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+invitationCols+` FROM (SELECT i.id AS pid FROM invitations i`+indexed+where+order+` LIMIT ? OFFSET ?) page
 		JOIN invitations i ON i.id = page.pid LEFT JOIN users u ON u.id = i.user_id
 		LEFT JOIN sessions se ON se.id = i.session_id LEFT JOIN courses c ON c.id = se.course_id`+order, args...)
 	if err != nil {

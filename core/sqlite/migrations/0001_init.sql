@@ -156,7 +156,8 @@ CREATE TABLE invitations (
     CHECK (state <> 'accepted' OR accepted_at IS NOT NULL),
     CHECK (state <> 'cancelled' OR cancelled_at IS NOT NULL)
 );
-CREATE INDEX invitations_login_key ON invitations (login_key);
+-- With the state, the list sorted by login pages through the index alone.
+CREATE INDEX invitations_login_key ON invitations (login_key, state);
 CREATE INDEX invitations_email_key ON invitations (email_key);
 -- The pending-invitation views page through these in creation order.
 CREATE INDEX invitations_state ON invitations (state, created);
