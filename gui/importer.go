@@ -104,6 +104,8 @@ type ImporterScreen struct {
 	content  fyne.CanvasObject
 	sheetBox fyne.CanvasObject
 	headers  map[*fyne.Container]*headerCell // header cells of the preview by their box
+	// onImported runs after an import is written or undone (navigation counts, outbox).
+	onImported func()
 }
 
 // Views of the screen.
@@ -749,6 +751,7 @@ func (s *ImporterScreen) onImport() {
 			}
 			s.batch = batch
 			s.showSummary(batch)
+			s.imported()
 		})
 	}()
 }
@@ -839,8 +842,15 @@ func (s *ImporterScreen) undoAsync(b core.Batch) {
 					"\n• "+lang.XN("import.undone.created", "{{.N}} comptes supprimés", b.NewUsers, count(b.NewUsers))+
 					"\n• "+lang.XN("import.undone.updated", "{{.N}} comptes remis dans leur état d'avant", b.Updated, count(b.Updated)))
 			s.refreshRecentAsync()
+			s.imported()
 		})
 	}()
+}
+
+func (s *ImporterScreen) imported() {
+	if s.onImported != nil {
+		s.onImported()
+	}
 }
 
 // refreshRecentAsync lists the last five imports with their undo buttons.

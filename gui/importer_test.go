@@ -534,3 +534,29 @@ func TestImporterWaysIn(t *testing.T) {
 		wb.Close()
 	})
 }
+
+func TestImporterInvite(t *testing.T) {
+	f := newImportFixture(t)
+	s := f.s
+	fyne.CurrentApp().Clipboard().SetContent("E-mail\tPrénom\tNom\tLangue\nanne@exemple.fr\tAnne\tMartin\tanglais\nbob@exemple.fr\tBob\tDurand\t\n")
+	test.Tap(s.Paste)
+	f.waitView(t, importViewPreview)
+
+	t.Run("inviting by e-mail queues one invitation per new person and says so", func(t *testing.T) {
+		s.Action.SetSelected("Inviter par e-mail")
+		waitFor(t, "the invite plan", func() bool { return s.Plan() != nil && s.Plan().Options.Action == core.ActionInvite })
+		test.Tap(s.Import)
+		f.waitView(t, importViewDone)
+		if !strings.Contains(s.Summary.Text, "2 invitations prêtes dans la boîte d'envoi") {
+			t.Errorf("summary %q", s.Summary.Text)
+		}
+		stats, err := f.st.Stats(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stats.PendingInvitations != 2 || stats.OutboxWaiting != 2 {
+			t.Errorf("%d invitations pending, %d mails waiting", stats.PendingInvitations, stats.OutboxWaiting)
+		}
+		waitFor(t, "the navigation count", func() bool { return f.mw.stats.PendingInvitations == 2 })
+	})
+}

@@ -226,6 +226,10 @@ func (mw *MainWindow) build() {
 		lang.X("import.later", "L'import de tableurs (.xlsx et .csv) arrive dans une prochaine version de Convive."))
 	if is, ok := mw.st.(ImportService); ok {
 		mw.Importer = newImporterScreen(w, is, mw.Picker)
+		mw.Importer.onImported = func() {
+			mw.refreshCountsAsync()
+			mw.WakeOutbox()
+		}
 		importScreen = mw.Importer
 	}
 	mw.screens = []screen{
