@@ -476,8 +476,10 @@ func (s *Store) Invite(ctx context.Context, req core.InviteRequest, m *core.Mail
 		var resendIDs []int64
 		resend := func(u *knownUser) error {
 			user := u.user()
-			if _, err := it.join(ctx, user.ID, groups, false); err != nil {
-				return err
+			if user.ID != 0 { // 0: the invitation outlived its user, only the mail goes
+				if _, err := it.join(ctx, user.ID, groups, false); err != nil {
+					return err
+				}
 			}
 			resendIDs = append(resendIDs, u.pendingID)
 			if err := it.writeAudit(ctx, "invitation.resend", "user", user.ID, change{After: map[string]any{
