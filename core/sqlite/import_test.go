@@ -465,4 +465,25 @@ func TestBulkImport(t *testing.T) {
 			t.Errorf("%d users match exemple after undo", n)
 		}
 	})
+
+	t.Run("a big invitation import queues one invitation and one mail per person", func(t *testing.T) {
+		s := open(t)
+		rows := make([][]string, 6000)
+		for i := range rows {
+			rows[i] = []string{fmt.Sprintf("p%04d@exemple.fr", i), "P", "N", fmt.Sprintf("Région %d", i%5), "", ""}
+		}
+		b, err := s.CommitImport(ctx, importPlan(t, s, core.ImportOptions{Action: core.ActionInvite}, rows...), core.ImportMeta{File: "gros.csv", Mail: testMail})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.NewUsers != 6000 || b.Invited != 6000 {
+			t.Errorf("batch = %+v", b)
+		}
+		if n := count(t, s, `SELECT count(*) FROM invitations i JOIN outbox o ON o.invitation_id = i.id WHERE i.batch_id = ? AND o.state = 'queued'`, b.ID); n != 6000 {
+			t.Errorf("%d invitations with their queued mail", n)
+		}
+		if n := count(t, s, `SELECT count(*) FROM memberships`); n != 6000 {
+			t.Errorf("%d memberships", n)
+		}
+	})
 }
