@@ -36,9 +36,9 @@ func Mailer(org core.Organisation, sender string, templates Templates) core.Impo
 			}
 			cache[key] = t
 		}
-		path := "/invitation/"
+		path := core.PathInvitation
 		if kind == core.KindWelcome {
-			path = "/bienvenue/"
+			path = core.PathWelcome
 		}
 		subject, text, html, err := t.Render(core.MailData{
 			"prénom": u.FirstName, "nom": u.LastName, "identifiant": u.Login, "e-mail": u.Email,
