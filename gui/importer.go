@@ -57,7 +57,9 @@ type ImporterScreen struct {
 	Import     *widget.Button
 	ImportNote *widget.Label
 
-	// Progress, ProgressText and Stop show long work and let it be stopped.
+	// Progress, ProgressFile, ProgressText and Stop show long work and let it be
+	// stopped.
+	ProgressFile *widget.Label
 	Progress     *widget.ProgressBar
 	ProgressText *widget.Label
 	Stop         *widget.Button
@@ -98,12 +100,14 @@ type ImporterScreen struct {
 	debounce *time.Timer
 	updating bool // set while widgets are filled in code, so their OnChanged is ignored
 
-	views    map[string]fyne.CanvasObject
-	body     *fyne.Container
-	act      *fyne.Container
-	content  fyne.CanvasObject
-	sheetBox fyne.CanvasObject
-	headers  map[*fyne.Container]*headerCell // header cells of the preview by their box
+	views      map[string]fyne.CanvasObject
+	body       *fyne.Container
+	act        *fyne.Container
+	content    fyne.CanvasObject
+	sheetBox   fyne.CanvasObject
+	headers    map[*fyne.Container]*headerCell // header cells of the preview by their box
+	groupsText string                          // the groups field as last seen, to add a picked group to it
+	groupPaths []string                        // the groups offered in the groups field
 	// onImported runs after an import is written or undone (navigation counts, outbox).
 	onImported func()
 }
@@ -282,11 +286,13 @@ func (s *ImporterScreen) buildStart() {
 
 func (s *ImporterScreen) buildBusy() {
 	s.Progress = widget.NewProgressBar()
+	s.ProgressFile = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	s.ProgressFile.Truncation = fyne.TextTruncateEllipsis
 	s.ProgressText = widget.NewLabel("")
 	s.ProgressText.Alignment = fyne.TextAlignCenter
 	s.Stop = &widget.Button{Text: lang.X("import.stop", "Arrêter"), Icon: theme.CancelIcon(), OnTapped: s.onStop}
 	s.views[importViewBusy] = container.NewCenter(container.New(&minWidth{w: 480}, container.NewVBox(
-		s.ProgressText, s.Progress, container.NewCenter(s.Stop))))
+		s.ProgressFile, s.ProgressText, s.Progress, container.NewCenter(s.Stop))))
 }
 
 func (s *ImporterScreen) buildPreview() {
@@ -318,7 +324,7 @@ func (s *ImporterScreen) buildPreview() {
 	s.Language.SetSelected(languageLabel(core.LangFR))
 	s.Groups = widget.NewSelectEntry(nil)
 	s.Groups.SetPlaceHolder(lang.X("import.groups.placeholder", "Aucun (séparés par ;)"))
-	s.Groups.OnChanged = func(string) { s.optionsChangedLater() }
+	s.Groups.OnChanged = s.onGroupsChanged
 	s.Groups.OnSubmitted = func(string) { s.optionsChanged() }
 
 	// A select is as wide as its placeholder: the longest choice keeps every choice
@@ -447,7 +453,7 @@ func (s *ImporterScreen) info(title, message string) {
 
 // begin starts a piece of long work: it shows the progress view and returns the
 // context that Arrêter cancels and the generation that its answers must carry.
-func (s *ImporterScreen) begin(st step) (context.Context, int) {
+func (s *ImporterScreen) begin(st step, name string) (context.Context, int) {
 	if s.cancel != nil {
 		s.cancel()
 	}
@@ -458,6 +464,7 @@ func (s *ImporterScreen) begin(st step) (context.Context, int) {
 		s.back = v
 	}
 	s.Progress.SetValue(0)
+	s.ProgressFile.SetText(name)
 	s.ProgressText.SetText(stepText(st, 0, 0))
 	s.Stop.Enable()
 	s.setView(importViewBusy)
@@ -517,7 +524,11 @@ func (s *ImporterScreen) stopped() {
 // readAsync reads a sheet of src (the default one when name is "") and shows its
 // preview. An encrypted workbook makes it ask for the password.
 func (s *ImporterScreen) readAsync(src importer.Source, name string) {
-	ctx, gen := s.begin(stepRead)
+	file := filepath.Base(src.Path)
+	if src.Path == "" {
+		file = lang.X("import.pasted", "Cellules collées")
+	}
+	ctx, gen := s.begin(stepRead, file)
 	report := s.reporter(gen)
 	req := importer.Request{Source: src, Sheet: name, Options: s.options(), Progress: serviceProgress(report, 0)}
 	st := s.st
@@ -655,6 +666,35 @@ func (s *ImporterScreen) optionsChanged() {
 	s.replanAsync()
 }
 
+// onGroupsChanged adds a group picked from the list to those already typed, rather
+// than replacing them, then re-plans once typing pauses.
+func (s *ImporterScreen) onGroupsChanged(text string) {
+	if s.updating {
+		return
+	}
+	prev := s.groupsText
+	s.groupsText = text
+	picked := false
+	for _, o := range s.groupPaths {
+		picked = picked || o == text
+	}
+	if picked && strings.TrimSpace(prev) != "" && !strings.HasPrefix(text, prev) {
+		already := false
+		for _, g := range strings.Split(prev, ";") {
+			already = already || strings.EqualFold(strings.TrimSpace(g), text)
+		}
+		joined := prev
+		if !already {
+			joined = strings.TrimRight(strings.TrimSpace(prev), ";") + " ; " + text
+		}
+		s.updating = true
+		s.Groups.SetText(joined)
+		s.updating = false
+		s.groupsText = joined
+	}
+	s.optionsChangedLater()
+}
+
 // optionsChangedLater re-plans once typing in the groups field pauses.
 func (s *ImporterScreen) optionsChangedLater() {
 	if s.updating {
@@ -709,7 +749,10 @@ func (s *ImporterScreen) refreshGroupsAsync() {
 				paths = append(paths, g.Path)
 			}
 		}
-		doUI(func() { s.Groups.SetOptions(paths) })
+		doUI(func() {
+			s.groupPaths = paths
+			s.Groups.SetOptions(paths)
+		})
 	}()
 }
 
@@ -720,7 +763,7 @@ func (s *ImporterScreen) onImport() {
 		return
 	}
 	pv, st := s.pv, s.st
-	ctx, gen := s.begin(stepSave)
+	ctx, gen := s.begin(stepSave, pv.File)
 	report := s.reporter(gen)
 	progress := serviceProgress(report, pv.Plan.Writable())
 	go func() {

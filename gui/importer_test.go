@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -288,11 +289,19 @@ func TestImporterPreview(t *testing.T) {
 		if p := s.Plan(); p.New != 0 || p.Updated != 1 || s.Import.Text != "Importer 1 ligne" {
 			t.Errorf("update only: new %d, updated %d, button %q", p.New, p.Updated, s.Import.Text)
 		}
+		f.group(t, "Support")
+		s.refreshGroupsAsync()
+		waitFor(t, "the groups offered", func() bool { return len(s.groupPaths) == 1 && s.groupPaths[0] == "Support" })
 		s.Groups.SetText("Nouveaux arrivants")
+		// picking a group in the list adds it to the one typed
+		s.Groups.SetText("Support")
+		if s.Groups.Text != "Nouveaux arrivants ; Support" {
+			t.Errorf("groups field %q", s.Groups.Text)
+		}
 		s.Groups.OnSubmitted(s.Groups.Text)
-		waitFor(t, "the default group", func() bool {
+		waitFor(t, "the default groups", func() bool {
 			p := s.Plan()
-			return p != nil && len(p.Options.DefaultGroups) == 1
+			return p != nil && len(p.Options.DefaultGroups) == 2
 		})
 	})
 }
@@ -479,6 +488,17 @@ func TestImporterWaysIn(t *testing.T) {
 		if p := s.Plan(); p == nil || p.New != 1 || p.Invalid != 1 || s.Source.Text != "cellules collées" {
 			t.Errorf("plan %+v, source %q", p, s.Source.Text)
 		}
+	})
+
+	t.Run("Ctrl+O from another screen opens the chooser, then the preview", func(t *testing.T) {
+		f.mw.ShowScreen(ScreenGroups)
+		f.picker.open, _ = filepath.Abs(filepath.Join("..", "testdata", "sheets", "tab.csv"))
+		f.mw.Window.Canvas().(interface{ TypedShortcut(fyne.Shortcut) }).TypedShortcut(
+			&desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault})
+		if f.mw.CurrentScreen() != ScreenImport {
+			t.Fatalf("screen %q", f.mw.CurrentScreen())
+		}
+		waitFor(t, "the preview of tab.csv", func() bool { return s.current() == importViewPreview && s.Source.Text == "tab.csv" })
 	})
 
 	t.Run("an empty clipboard says what to do", func(t *testing.T) {
