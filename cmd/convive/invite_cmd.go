@@ -592,7 +592,7 @@ func (c *cli) cancel(args []string) int {
 		c.listAddresses("Déjà acceptée", res.AlreadyAccepted)
 		c.listAddresses("Déjà annulée", res.AlreadyCancelled)
 	}
-	return c.invalidEntries(res.Invalid, entries)
+	return c.invalidEntries(res.Invalid)
 }
 
 // accept runs "convive accept [EMAIL...] [--from FILE|-] [--json]".
@@ -631,7 +631,7 @@ func (c *cli) accept(args []string) int {
 		c.listAddresses("Déjà acceptée", res.AlreadyAccepted)
 		c.listAddresses("Annulée", res.AlreadyCancelled)
 	}
-	return c.invalidEntries(res.Invalid, entries)
+	return c.invalidEntries(res.Invalid)
 }
 
 // listAddresses prints a titled list of addresses, when there are any.
@@ -643,7 +643,7 @@ func (c *cli) listAddresses(title string, list []string) {
 
 // invalidEntries reports the entries that are not addresses, with the reason, and
 // returns exitFailure when there are any.
-func (c *cli) invalidEntries(invalid []string, entries []string) int {
+func (c *cli) invalidEntries(invalid []string) int {
 	if len(invalid) == 0 {
 		return exitOK
 	}

@@ -31,17 +31,16 @@ func keysJSON[T any](keys []T) string {
 
 // knownUser is an existing user found by login key.
 type knownUser struct {
-	id                 int64
-	login, email       string
-	first, last        string
-	language           core.Language
-	status             core.UserStatus
-	pendingID          int64 // pending invitation, 0 when none
-	pendingCreated     int64
-	pendingLastSent    sql.NullInt64
-	pendingSession     int64
-	pendingGroup       int64
-	pendingInvitations int
+	id              int64
+	login, email    string
+	first, last     string
+	language        core.Language
+	status          core.UserStatus
+	pendingID       int64 // pending invitation, 0 when none
+	pendingCreated  int64
+	pendingLastSent sql.NullInt64
+	pendingSession  int64
+	pendingGroup    int64
 }
 
 // usersByKeys finds the users whose login key is among keys, with their pending
