@@ -27,6 +27,9 @@ var ligatures = strings.NewReplacer("œ", "oe", "Œ", "oe", "æ", "ae", "Æ", "a
 // Fold returns the search key of s: lower-case, accents removed, ligatures spelled out,
 // so that "lefevre" finds "Lefèvre" and "coeur" finds "Cœur".
 func Fold(s string) string {
+	if isASCII(s) {
+		return strings.ToLower(s)
+	}
 	t := foldPool.Get().(transform.Transformer)
 	defer foldPool.Put(t)
 	t.Reset()
@@ -63,4 +66,13 @@ func CompareFrench(a, b string) int {
 	c := collatorPool.Get().(*collator)
 	defer collatorPool.Put(c)
 	return c.c.CompareString(a, b)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

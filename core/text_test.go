@@ -58,3 +58,13 @@ func TestErrorRendersItsFrenchTemplate(t *testing.T) {
 		t.Error("ErrorCode does not read the code")
 	}
 }
+
+func BenchmarkFold(b *testing.B) {
+	for _, s := range []string{"jean.dupont@exemple.fr Jean Dupont", "zoe.lefevre@exemple.fr Zoé Lefèvre"} {
+		b.Run(s[:4], func(b *testing.B) {
+			for b.Loop() {
+				Fold(s)
+			}
+		})
+	}
+}
