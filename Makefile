@@ -86,9 +86,12 @@ release: deps
 	$(GO) build -tags migrated_fynedo -trimpath -ldflags '-s -w $(LDFLAGS)' -o bin/release/convive ./cmd/convive
 
 ## test: every test; core with the race detector, the smoke test under Xvfb
+# Both runs go to the end, so that one failing package does not hide the others.
 test: test-deps
-	$(GO) test -race -timeout 20m ./core/...
-	$(GO) test -timeout 20m $$($(GO) list ./... | grep -v -e '^convive/core' -e '^convive/tmpdeps')
+	status=0; \
+	$(GO) test -race -timeout 20m ./core/... || status=1; \
+	$(GO) test -timeout 20m $$($(GO) list ./... | grep -v -e '^convive/core' -e '^convive/tmpdeps') || status=1; \
+	exit $$status
 
 ## bench: the benchmarks, saved in bin/bench.txt, then the key figures
 bench: deps
