@@ -555,6 +555,7 @@ func (s *ImporterScreen) readAsync(src importer.Source, name string) {
 			}
 			s.source, s.base = src, pv
 			s.mapping = pv.Mapping
+			s.rows, s.filter = nil, ""
 			s.setPreview(pv, err)
 			s.showSource()
 			s.setView(importViewPreview)

@@ -501,6 +501,23 @@ func TestImporterWaysIn(t *testing.T) {
 		waitFor(t, "the preview of tab.csv", func() bool { return s.current() == importViewPreview && s.Source.Text == "tab.csv" })
 	})
 
+	t.Run("a sheet whose e-mail column has an unknown title is mapped by hand", func(t *testing.T) {
+		fyne.CurrentApp().Clipboard().SetContent("Courriel pro\tPrénom\nanne@exemple.fr\tAnne\n")
+		test.Tap(s.Paste)
+		f.waitView(t, importViewPreview)
+		if s.Plan() != nil || !s.Import.Disabled() || !strings.Contains(s.Warnings.Text, "«\u00a0Courriel pro\u00a0»") {
+			t.Fatalf("plan %v, warnings %q", s.Plan(), s.Warnings.Text)
+		}
+		if len(s.VisibleLines()) != 0 {
+			t.Errorf("rows of the previous source shown: %v", s.VisibleLines())
+		}
+		s.Remap(0, core.FieldEmail)
+		waitFor(t, "the plan", func() bool { return s.Plan() != nil })
+		if p := s.Plan(); p.New != 1 || s.Import.Text != "Importer 1 ligne" {
+			t.Errorf("new %d, button %q", p.New, s.Import.Text)
+		}
+	})
+
 	t.Run("an empty clipboard says what to do", func(t *testing.T) {
 		fyne.CurrentApp().Clipboard().SetContent("  ")
 		test.Tap(s.Paste)
