@@ -1067,6 +1067,18 @@ func (s *Store) Invitations(ctx context.Context, f core.InvitationFilter) ([]cor
 
 // CountInvitations counts the invitations matching f (paging and sorting aside).
 func (s *Store) CountInvitations(ctx context.Context, f core.InvitationFilter) (int, error) {
+	if f.Scope == core.ScopeSubgroups {
+		// Everything but the Groupe général: two counts that each read one index
+		// alone, where "group_id <> root" would read every row.
+		f.Scope = core.ScopeAll
+		all, err := s.CountInvitations(ctx, f)
+		if err != nil {
+			return 0, err
+		}
+		f.Scope = core.ScopeGroup
+		root, err := s.CountInvitations(ctx, f)
+		return all - root, err
+	}
 	where, args, err := s.invitationWhere(ctx, f)
 	if err != nil {
 		return 0, s.dbError(err)
