@@ -579,9 +579,24 @@ func TestImporterInvite(t *testing.T) {
 	test.Tap(s.Paste)
 	f.waitView(t, importViewPreview)
 
-	t.Run("inviting by e-mail queues one invitation per new person and says so", func(t *testing.T) {
+	t.Run("without the platform's address, inviting says where to set it and writes nothing", func(t *testing.T) {
 		s.Action.SetSelected("Inviter par e-mail")
 		waitFor(t, "the invite plan", func() bool { return s.Plan() != nil && s.Plan().Options.Action == core.ActionInvite })
+		test.Tap(s.Import)
+		waitFor(t, "the refusal", func() bool { return s.current() == importViewPreview && overlayText(f.mw.Window) != "" })
+		if msg := overlayText(f.mw.Window); !strings.Contains(msg, "Paramètres") {
+			t.Errorf("message %q", msg)
+		}
+		press(f.mw.Window, fyne.KeyEscape)
+		if f.count(t) != 0 {
+			t.Error("users written")
+		}
+	})
+
+	t.Run("inviting by e-mail queues one invitation per new person and says so", func(t *testing.T) {
+		if err := f.st.SetOrganisation(f.ctx, core.Organisation{Name: "Académie", URL: "https://formation.example.fr"}); err != nil {
+			t.Fatal(err)
+		}
 		test.Tap(s.Import)
 		f.waitView(t, importViewDone)
 		if !strings.Contains(s.Summary.Text, "2 invitations prêtes dans la boîte d'envoi") {

@@ -12,12 +12,13 @@ import (
 )
 
 // ImportService is what the Importer screen needs: the store's import methods (look-up
-// of existing accounts, the one-transaction commit, undo and the list of batches), the
-// organisation, whose name makes the "#" alias suggestions and signs the mails, and
-// the groups offered as default groups. *sqlite.Store satisfies it.
+// of existing accounts, the one-transaction commit, undo and the list of batches), what
+// the invitation mails are made from (edited templates, organisation, sender name; the
+// organisation's name also makes the "#" alias suggestions), and the groups offered as
+// default groups. *sqlite.Store satisfies it.
 type ImportService interface {
 	core.ImportStore
-	Organisation(ctx context.Context) (core.Organisation, error)
+	core.MailSource
 	Groups(ctx context.Context) ([]core.Group, error)
 }
 
@@ -66,14 +67,14 @@ func cancelled(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.As(err, &e) && (e.Code == core.ECancelled || e.Key == sheet.KeyCancelled)
 }
 
-// importMail returns the renderer of the invitation and welcome mails of an import,
-// from the default templates, signed with the organisation's name.
+// importMail returns the renderer of the invitation and welcome mails of an import:
+// the templates the manager edited (else the defaults), signed as every other mail.
 func importMail(ctx context.Context, st ImportService) (core.ImportMail, error) {
-	org, err := st.Organisation(ctx)
+	m, err := core.NewMailer(ctx, st, assets.DefaultMailTemplate)
 	if err != nil {
 		return nil, err
 	}
-	return importer.Mailer(org, "", assets.DefaultMailTemplate), nil
+	return m.ImportMail(), nil
 }
 
 // sheetWidth is how many columns the preview shows for pv: the header's, or the
