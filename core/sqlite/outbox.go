@@ -116,6 +116,11 @@ func (s *Store) enqueueTx(ctx context.Context, tx *sql.Tx, msgs ...core.Message)
 		return nil, err
 	}
 	defer ins.Close()
+	aud, err := s.auditWriter(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	defer aud.Close()
 	ids := make([]int64, 0, len(msgs))
 	for i, m := range msgs {
 		m, err := checkMessage(m, i, len(msgs))
@@ -144,7 +149,7 @@ func (s *Store) enqueueTx(ctx context.Context, tx *sql.Tx, msgs ...core.Message)
 			return nil, err
 		}
 		ids = append(ids, id)
-		if err := s.audit(ctx, tx, t, "outbox.enqueue", "message", id, change{After: map[string]any{
+		if err := aud.write(ctx, t, "outbox.enqueue", "message", id, change{After: map[string]any{
 			"kind": m.Kind, "to": m.To, "subject": m.Subject, "message_id": m.MessageID, "due": due,
 		}}); err != nil {
 			return nil, err

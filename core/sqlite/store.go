@@ -333,6 +333,33 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, now int64, action, entity
 	return err
 }
 
+// auditWriter writes many audit rows in one transaction with one prepared statement,
+// for the bulk paths (queueing thousands of mails) where preparing per row shows.
+type auditWriter struct {
+	s    *Store
+	stmt *sql.Stmt
+}
+
+func (s *Store) auditWriter(ctx context.Context, tx *sql.Tx) (*auditWriter, error) {
+	stmt, err := tx.PrepareContext(ctx,
+		`INSERT INTO audit (at, who, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return nil, err
+	}
+	return &auditWriter{s: s, stmt: stmt}, nil
+}
+
+func (a *auditWriter) write(ctx context.Context, now int64, action, entity string, id int64, detail any) error {
+	b, err := json.Marshal(detail)
+	if err != nil {
+		return fmt.Errorf("audit detail of %s: %w", action, err)
+	}
+	_, err = a.stmt.ExecContext(ctx, now, a.s.who, action, entity, id, string(b))
+	return err
+}
+
+func (a *auditWriter) Close() error { return a.stmt.Close() }
+
 // change is the detail of an audit row.
 type change struct {
 	Before map[string]any `json:"before,omitempty"`
