@@ -1,0 +1,245 @@
+package gui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"convive/core"
+)
+
+// newParcoursFixture opens the Parcours screen over a real store whose platform is set.
+func newParcoursFixture(t *testing.T) (*fixture, *ParcoursScreen) {
+	t.Helper()
+	f := newFixture(t)
+	if err := f.st.SetOrganisation(f.ctx, core.Organisation{Name: "Formation Exemple", URL: "https://formation.exemple.fr"}); err != nil {
+		t.Fatal(err)
+	}
+	f.mw.ShowScreen(ScreenCourses)
+	settle()
+	s := f.mw.Parcours
+	if s == nil || f.mw.CurrentScreen() != ScreenCourses {
+		t.Fatal("the Parcours screen is not shown")
+	}
+	return f, s
+}
+
+// sessionMails returns the session mails of the outbox, by recipient.
+func sessionMails(t *testing.T, f *fixture) map[string]core.Message {
+	t.Helper()
+	ms, err := f.st.Outbox(f.ctx, core.OutboxFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]core.Message{}
+	for _, m := range ms {
+		if m.Kind == core.KindSession || m.Kind == core.KindInvitation {
+			out[m.To] = m
+		}
+	}
+	return out
+}
+
+// mailTo finds the mail whose recipient holds addr.
+func mailTo(t *testing.T, f *fixture, addr string) core.Message {
+	t.Helper()
+	for to, m := range sessionMails(t, f) {
+		if strings.Contains(to, addr) {
+			return m
+		}
+	}
+	t.Fatalf("no session mail to %s in the outbox", addr)
+	return core.Message{}
+}
+
+func createCourseAndSession(t *testing.T, s *ParcoursScreen, course, session, opens string) {
+	t.Helper()
+	test.Tap(s.NewCourse)
+	test.Type(s.CourseName, course)
+	s.CourseName.OnSubmitted(s.CourseName.Text)
+	waitFor(t, "the course in the list and selected", func() bool {
+		return len(s.Courses) > 0 && s.courseID != 0 && s.NewSession.Disabled() == false
+	})
+	test.Tap(s.NewSession)
+	test.Type(s.SessionForm.Name, session)
+	test.Type(s.SessionForm.Opens, opens)
+	test.Tap(s.SessionForm.Confirm)
+	waitFor(t, "the session in the table and selected", func() bool {
+		_, ok := s.current()
+		return ok
+	})
+}
+
+func TestParcoursScreen(t *testing.T) {
+	f, s := newParcoursFixture(t)
+	opens := time.Date(2030, 1, 12, 9, 0, 0, 0, time.Local)
+
+	t.Run("an empty screen says to create a course", func(t *testing.T) {
+		if !strings.Contains(strings.Join(texts(s.content), "\n"), "Aucun parcours pour l'instant") {
+			t.Errorf("no empty state: %v", texts(s.content))
+		}
+	})
+
+	t.Run("a course and a session are created from the screen", func(t *testing.T) {
+		createCourseAndSession(t, s, "Accueil des nouveaux arrivants", "Session de janvier", "12/01/2030 09:00")
+		if s.Courses[0].Name != "Accueil des nouveaux arrivants" {
+			t.Errorf("course %q", s.Courses[0].Name)
+		}
+		ss, _ := s.current()
+		if ss.Name != "Session de janvier" || !ss.Opens.Equal(opens) {
+			t.Errorf("session %q opening %v", ss.Name, ss.Opens)
+		}
+		if state, _ := sessionState(ss.Session, time.Now()); state != "à venir" {
+			t.Errorf("state %q", state)
+		}
+		if got := s.When.Text; got != "L'invitation partira à l'ouverture, le 12/01/2030 à 09:00." {
+			t.Errorf("when: %q", got)
+		}
+	})
+
+	t.Run("a closing before the opening is refused in French and nothing is created", func(t *testing.T) {
+		test.Tap(s.NewSession)
+		test.Type(s.SessionForm.Name, "Session ratée")
+		test.Type(s.SessionForm.Opens, "12/03/2030 09:00")
+		test.Type(s.SessionForm.Closes, "01/03/2030")
+		test.Tap(s.SessionForm.Confirm)
+		waitFor(t, "the error in the dialog", func() bool { return s.SessionForm.Error.Visible() })
+		if !strings.Contains(s.SessionForm.Error.Text, "choisissez une date de fermeture après l'ouverture") {
+			t.Errorf("error %q", s.SessionForm.Error.Text)
+		}
+		s.SessionForm.Opens.SetText("31/02/2030")
+		test.Tap(s.SessionForm.Confirm)
+		waitFor(t, "the date error", func() bool { return strings.Contains(s.SessionForm.Error.Text, "n'est pas une date") })
+		s.SessionForm.Dialog.Hide()
+		all, err := f.st.Sessions(f.ctx, 0)
+		if err != nil || len(all) != 1 {
+			t.Errorf("%d sessions (%v)", len(all), err)
+		}
+	})
+
+	f.addUser(t, "elodie.martin@exemple.fr", "Élodie", "Martin")
+	f.addUser(t, "paul.durand@exemple.fr", "Paul", "Durand")
+	f.addUser(t, "zoe.petit@exemple.fr", "Zoé", "Petit")
+
+	t.Run("ticked existing users are enrolled and their mail waits for the opening", func(t *testing.T) {
+		test.Tap(s.AddLearners)
+		e := s.Enrol
+		if !strings.Contains(e.When.Text, "12/01/2030 à 09:00") {
+			t.Errorf("when %q", e.When.Text)
+		}
+		waitFor(t, "the users", func() bool { return e.pager.Len() == 3 })
+		test.Type(e.Search, "elo")
+		waitFor(t, "the search without accents", func() bool { return e.pager.Len() == 1 })
+		e.Users.Select(0)
+		e.Search.SetText("")
+		waitFor(t, "every user again", func() bool { return e.pager.Len() == 3 })
+		test.Type(e.Search, "PAUL")
+		waitFor(t, "Paul", func() bool { return e.pager.Len() == 1 })
+		e.Users.Select(0)
+		if e.Enrol.Text != "Inscrire 2 personnes" {
+			t.Errorf("button %q", e.Enrol.Text)
+		}
+		test.Tap(e.Enrol)
+		waitFor(t, "the enrolment", func() bool { return strings.Contains(e.Result.Text, "2 personnes inscrites") })
+		waitFor(t, "the learners", func() bool { return len(s.Members) == 2 && s.Sessions[0].Members == 2 })
+		if !strings.HasPrefix(s.LearnersTitle.Text, "2 apprenants") {
+			t.Errorf("title %q", s.LearnersTitle.Text)
+		}
+		m := mailTo(t, f, "elodie.martin@exemple.fr")
+		if m.State != core.MessageQueued || !m.Due.Equal(opens) {
+			t.Errorf("mail %s due %v, want queued at %v", m.State, m.Due, opens)
+		}
+	})
+
+	t.Run("new addresses are previewed then invited into the session", func(t *testing.T) {
+		e := s.Enrol
+		e.Tabs.SelectIndex(1)
+		e.Addresses.SetText("nouveau.venu@exemple.fr; pas-une-adresse")
+		test.Tap(e.Check)
+		waitFor(t, "the preview", func() bool { return e.Preview.Text != "" })
+		for _, want := range []string{"1 nouvelle adresse sera invitée.", "1 entrée n'est pas une adresse"} {
+			if !strings.Contains(e.Preview.Text, want) {
+				t.Errorf("preview lacks %q: %q", want, e.Preview.Text)
+			}
+		}
+		test.Tap(e.Invite)
+		waitFor(t, "the invitation", func() bool { return strings.Contains(e.Result.Text, "1 personne invitée") })
+		waitFor(t, "three learners", func() bool { return len(s.Members) == 3 })
+		if m := mailTo(t, f, "nouveau.venu@exemple.fr"); !m.Due.Equal(opens) {
+			t.Errorf("new address's mail due %v", m.Due)
+		}
+		e.Dialog.Hide()
+	})
+
+	t.Run("moving the opening moves the queued mails", func(t *testing.T) {
+		test.Tap(s.Reschedule)
+		if s.SessionForm.Opens.Text != "12/01/2030 09:00" {
+			t.Errorf("form opens with %q", s.SessionForm.Opens.Text)
+		}
+		s.SessionForm.Opens.SetText("15/02/2030 10:30")
+		test.Tap(s.SessionForm.Confirm)
+		waitFor(t, "the new dates", func() bool { return strings.Contains(s.Result.Text, "3 e-mails en attente") })
+		moved := time.Date(2030, 2, 15, 10, 30, 0, 0, time.Local)
+		for _, a := range []string{"elodie.martin@", "paul.durand@", "nouveau.venu@"} {
+			if m := mailTo(t, f, a); !m.Due.Equal(moved) {
+				t.Errorf("%s due %v", a, m.Due)
+			}
+		}
+		waitFor(t, "the table", func() bool { return s.Sessions[0].Opens.Equal(moved) })
+	})
+
+	t.Run("removing a learner before the opening asks with the count and cancels the mail", func(t *testing.T) {
+		i := -1
+		for j, u := range s.Members {
+			if u.Login == "paul.durand@exemple.fr" {
+				i = j
+			}
+		}
+		s.Learners.Select(i)
+		if s.Remove.Disabled() || s.Remove.Text != "Retirer 1 apprenant" {
+			t.Fatalf("remove button %q", s.Remove.Text)
+		}
+		test.Tap(s.Remove)
+		if !strings.Contains(overlayText(f.mw.Window), "Retirer 1 apprenant de la session") {
+			t.Errorf("question: %q", overlayText(f.mw.Window))
+		}
+		s.Question.Confirm()
+		waitFor(t, "the removal", func() bool { return s.Result.Text == "1 apprenant retiré. 1 e-mail annulé." })
+		if m := mailTo(t, f, "paul.durand@exemple.fr"); m.State != core.MessageCancelled {
+			t.Errorf("Paul's mail is %s", m.State)
+		}
+		if m := mailTo(t, f, "elodie.martin@exemple.fr"); m.State != core.MessageQueued {
+			t.Errorf("Élodie's mail is %s", m.State)
+		}
+		waitFor(t, "two learners", func() bool { return len(s.Members) == 2 })
+	})
+
+	t.Run("in an opened session the mail is due now", func(t *testing.T) {
+		test.Tap(s.NewSession)
+		test.Type(s.SessionForm.Name, "Session ouverte")
+		test.Type(s.SessionForm.Opens, core.FrenchDateTime(time.Now().Add(-time.Hour)))
+		test.Tap(s.SessionForm.Confirm)
+		waitFor(t, "the opened session", func() bool {
+			ss, ok := s.current()
+			return ok && ss.Name == "Session ouverte"
+		})
+		if s.When.Text != "La session est ouverte\u00a0: l'invitation part maintenant." {
+			t.Errorf("when %q", s.When.Text)
+		}
+		test.Tap(s.AddLearners)
+		e := s.Enrol
+		test.Type(e.Search, "zoe")
+		waitFor(t, "Zoé", func() bool { return e.pager.Len() == 1 && e.pager.Loaded() })
+		e.Users.Select(0)
+		test.Tap(e.Enrol)
+		before := time.Now()
+		waitFor(t, "the enrolment", func() bool { return strings.Contains(e.Result.Text, "1 personne inscrite") })
+		m := mailTo(t, f, "zoe.petit@exemple.fr")
+		if m.State != core.MessageQueued || m.Due.After(time.Now()) || m.Due.Before(before.Add(-time.Minute)) {
+			t.Errorf("mail %s due %v, want now", m.State, m.Due)
+		}
+		e.Dialog.Hide()
+	})
+}
