@@ -25,6 +25,9 @@ type SettingsScreen struct {
 	Saved *widget.Label
 	// SMTP is the Envoi des e-mails part; nil when the services keep no outbox.
 	SMTP *SMTPForm
+	// Templates opens the mail templates editor; TemplateEditor is the one last opened.
+	Templates      *widget.Button
+	TemplateEditor *TemplateEditor
 
 	content fyne.CanvasObject
 	mw      *MainWindow
@@ -76,6 +79,7 @@ func newSettingsScreen(mw *MainWindow) *SettingsScreen {
 		page.Add(help(lang.X("smtp.section.help", "Le serveur d'envoi (SMTP) de votre organisation, par lequel partent les invitations et les autres e-mails de Convive.")))
 		page.Add(container.New(&maxWidth{w: 720}, s.SMTP.content))
 	}
+	s.addTemplatesSection(page, help)
 	page.Add(s.Saved)
 	s.content = container.NewVScroll(page)
 	return s
