@@ -71,9 +71,12 @@ type ParcoursScreen struct {
 	Checked map[int64]bool
 
 	courseID, sessionID int64
+	membersLoaded       bool
 	emptyCourses        fyne.CanvasObject
 	content             fyne.CanvasObject
 	sessionPane         *fyne.Container
+	sessionFit          *sessionTableLayout
+	emptyLearners       *widget.Label
 	learnerPane         *fyne.Container
 	mw                  *MainWindow
 	st                  ParcoursService
@@ -143,21 +146,24 @@ func newParcoursScreen(mw *MainWindow, st ParcoursService) *ParcoursScreen {
 		Importance: widget.HighImportance, OnTapped: s.onAddLearners}
 	s.Remove = &widget.Button{Text: lang.X("sessions.remove", "Retirer"), Icon: theme.ContentRemoveIcon(), OnTapped: s.onRemove}
 	s.Reschedule = &widget.Button{Text: lang.X("sessions.reschedule", "Modifier les dates"), Icon: theme.HistoryIcon(), OnTapped: s.onReschedule}
+	s.emptyLearners = widget.NewLabel(lang.X("sessions.no_learners", "Aucun apprenant dans cette session pour l'instant : ajoutez-en avec « Ajouter des apprenants »."))
+	s.emptyLearners.Wrapping = fyne.TextWrapWord
+	s.emptyLearners.Hide()
 	s.Result = widget.NewLabel("")
 	s.Result.Wrapping = fyne.TextWrapWord
 	s.Result.Importance = widget.SuccessImportance
 
 	s.sessionPane = container.NewBorder(
-		container.NewBorder(nil, nil, nil, s.NewSession, s.SessionsTitle), nil, nil, nil, s.SessionTable)
+		container.NewBorder(nil, nil, nil, s.NewSession, s.SessionsTitle), nil, nil, nil, container.New(s.sessionFit, s.SessionTable))
 	learnerButtons := container.NewHBox(s.AddLearners, s.Remove, s.Reschedule)
 	s.learnerPane = container.NewBorder(
 		container.NewVBox(widget.NewSeparator(), s.LearnersTitle, s.When, learnerButtons),
-		s.Result, nil, nil, s.Learners)
+		s.Result, nil, nil, container.NewStack(s.Learners, container.NewVBox(s.emptyLearners)))
 	right := container.NewGridWithRows(2, s.sessionPane, s.learnerPane)
 	left := container.NewBorder(widget.NewLabelWithStyle(lang.X("courses.list", "Parcours"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		nil, nil, nil, container.NewStack(s.CourseList, s.emptyCourses))
 	split := container.NewHSplit(left, right)
-	split.Offset = 0.25
+	split.Offset = 0.24
 	s.content = split
 	s.showSelection()
 	return s
@@ -181,7 +187,31 @@ func sessionColumns() ([]string, []float32) {
 		lang.X("sessions.col.closes", "Clôture"),
 		lang.X("sessions.col.members", "Apprenants"),
 		lang.X("sessions.col.state", "État"),
-	}, []float32{220, 140, 140, 100, 90}
+	}, []float32{0, 135, 135, 105, 85}
+}
+
+// sessionTableLayout is the layout of the sessions table: the fixed columns keep their width
+// and the name column takes the rest, so that every column shows without scrolling.
+type sessionTableLayout struct {
+	t      *widget.Table
+	widths []float32
+}
+
+func (f *sessionTableLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	return objects[0].MinSize()
+}
+
+func (f *sessionTableLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	rest := size.Width - theme.ScrollBarSize() - 2*theme.Padding()
+	for _, w := range f.widths[1:] {
+		rest -= w
+	}
+	f.t.SetColumnWidth(0, max(140, rest))
+	for i, w := range f.widths[1:] {
+		f.t.SetColumnWidth(i+1, w)
+	}
+	objects[0].Resize(size)
+	objects[0].Move(fyne.NewPos(0, 0))
 }
 
 func (s *ParcoursScreen) newSessionTable() *widget.Table {
@@ -206,9 +236,9 @@ func (s *ParcoursScreen) newSessionTable() *widget.Table {
 			case 0:
 				l.SetText(ss.Name)
 			case 1:
-				l.SetText(core.FrenchDateTime(ss.Opens))
+				l.SetText(tableDate(ss.Opens))
 			case 2:
-				l.SetText(core.FrenchDateTime(ss.Closes))
+				l.SetText(tableDate(ss.Closes))
 			case 3:
 				l.SetText(formatInt(ss.Members))
 			case 4:
@@ -226,9 +256,7 @@ func (s *ParcoursScreen) newSessionTable() *widget.Table {
 			o.(*widget.Label).SetText(heads[id.Col])
 		}
 	}
-	for i, w := range widths {
-		t.SetColumnWidth(i, w)
-	}
+	s.sessionFit = &sessionTableLayout{t: t, widths: widths}
 	t.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(s.Sessions) {
 			s.selectSession(s.Sessions[id.Row].ID)
@@ -248,8 +276,20 @@ func sessionState(se core.Session, now time.Time) (string, widget.Importance) {
 	return lang.X("sessions.state.open", "ouverte"), widget.SuccessImportance
 }
 
+// tableDate writes a date the French way, without the time when it is midnight.
+func tableDate(t time.Time) string {
+	if l := t.Local(); !t.IsZero() && l.Hour() == 0 && l.Minute() == 0 {
+		return l.Format("02/01/2006")
+	}
+	return core.FrenchDateTime(t)
+}
+
 // mailWhen says when the mail of a person added to se goes.
 func mailWhen(se core.Session, now time.Time) string {
+	if !se.Closes.IsZero() && !now.Before(se.Closes) {
+		return lang.X("sessions.when.closed", "La session est close depuis le {{.Date}} : l'invitation part tout de même maintenant.",
+			map[string]any{"Date": tableDate(se.Closes)})
+	}
 	if !now.Before(se.Opens) {
 		return lang.X("sessions.when.now", "La session est ouverte\u00a0: l'invitation part maintenant.")
 	}
@@ -307,6 +347,8 @@ func (s *ParcoursScreen) showSelection() {
 		s.NewSession.Enable()
 	}
 	ss, ok := s.current()
+	visible(s.emptyLearners, ok && len(s.Members) == 0 && s.membersLoaded)
+	visible(s.When, ok)
 	if !ok {
 		s.LearnersTitle.SetText(lang.X("sessions.pick_session", "Choisissez une session pour voir et inscrire ses apprenants."))
 		s.When.SetText("")
@@ -404,6 +446,7 @@ func (s *ParcoursScreen) loadSessionsAsync(sessionID int64) {
 
 func (s *ParcoursScreen) selectSession(id int64) {
 	if id != s.sessionID {
+		s.membersLoaded = false
 		s.sessionID, s.Members, s.Checked = id, nil, map[int64]bool{}
 		s.Result.SetText("")
 		s.Learners.Refresh()
@@ -427,7 +470,7 @@ func (s *ParcoursScreen) loadMembersAsync() {
 		if err != nil || id != s.sessionID {
 			return
 		}
-		s.Members = us
+		s.Members, s.membersLoaded = us, true
 		for uid := range s.Checked {
 			if !slices.ContainsFunc(us, func(u core.User) bool { return u.ID == uid }) {
 				delete(s.Checked, uid)
