@@ -42,13 +42,17 @@ type EnrolDialog struct {
 	Result *widget.Label
 
 	pager   *pager[string, core.User]
+	members map[int64]bool // already in the session
 	checked string // the text the preview was made of
 	s       *ParcoursScreen
 	session core.SessionSummary
 }
 
 func newEnrolDialog(s *ParcoursScreen, ss core.SessionSummary) *EnrolDialog {
-	e := &EnrolDialog{s: s, session: ss, Checked: map[int64]bool{}}
+	e := &EnrolDialog{s: s, session: ss, Checked: map[int64]bool{}, members: map[int64]bool{}}
+	for _, u := range s.Members {
+		e.members[u.ID] = true
+	}
 	e.When = widget.NewLabelWithStyle(mailWhen(ss.Session, s.now()), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	e.When.Wrapping = fyne.TextWrapWord
 	e.Result = widget.NewLabel("")
@@ -85,6 +89,12 @@ func newEnrolDialog(s *ParcoursScreen, ss core.SessionSummary) *EnrolDialog {
 				ch.Disable()
 				return
 			}
+			if e.members[u.ID] {
+				l.SetText(lang.X("enrol.already", "{{.Name}} · déjà dans la session", map[string]any{"Name": learnerText(u)}))
+				ch.SetChecked(true)
+				ch.Disable()
+				return
+			}
 			l.SetText(learnerText(u))
 			ch.Enable()
 			ch.SetChecked(e.Checked[u.ID])
@@ -92,7 +102,7 @@ func newEnrolDialog(s *ParcoursScreen, ss core.SessionSummary) *EnrolDialog {
 			ch.OnChanged = func(on bool) { e.setChecked(id, on) }
 		})
 	e.Users.OnSelected = func(i widget.ListItemID) {
-		if u, ok := e.pager.Item(i); ok {
+		if u, ok := e.pager.Item(i); ok && !e.members[u.ID] {
 			e.setChecked(u.ID, !e.Checked[u.ID])
 			e.Users.RefreshItem(i)
 		}
@@ -183,6 +193,9 @@ func (e *EnrolDialog) onEnrol() {
 		if err != nil {
 			e.showCount()
 			return
+		}
+		for _, id := range ids {
+			e.members[id] = true
 		}
 		e.Checked = map[int64]bool{}
 		e.showCount()

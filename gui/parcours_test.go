@@ -173,6 +173,18 @@ func TestParcoursScreen(t *testing.T) {
 		e.Dialog.Hide()
 	})
 
+	t.Run("learners already in the session show ticked and cannot be ticked again", func(t *testing.T) {
+		test.Tap(s.AddLearners)
+		e := s.Enrol
+		test.Type(e.Search, "paul")
+		waitFor(t, "Paul", func() bool { return e.pager.Len() == 1 && e.pager.Loaded() })
+		e.Users.Select(0)
+		if len(e.Checked) != 0 || !e.Enrol.Disabled() {
+			t.Errorf("Paul could be ticked again: %v", e.Checked)
+		}
+		e.Dialog.Hide()
+	})
+
 	t.Run("moving the opening moves the queued mails", func(t *testing.T) {
 		test.Tap(s.Reschedule)
 		if s.SessionForm.Opens.Text != "12/01/2030 09:00" {
