@@ -27,6 +27,11 @@ type GroupsScreen struct {
 	// MembersTitle counts the members shown in Members, a paged list.
 	MembersTitle *widget.Label
 	Members      *widget.List
+	// AddUsers opens the menu Inviter par e-mail / Paramétrer un compte for the
+	// selected group; it shows when the window offers invitations.
+	AddUsers *widget.Button
+	// onInvite and onProvision open those dialogs with the group ticked.
+	onInvite, onProvision func(groupID int64)
 
 	// Dialog is the dialog open on the screen, NameEntry its name field and
 	// ParentSelect its choice of parent (Déplacer), for the keyboard and the tests.
@@ -122,7 +127,9 @@ func newGroupsScreen(w fyne.Window, st GroupsService) *GroupsScreen {
 
 	tools := container.NewHBox(s.Rename, s.Move, s.Delete)
 	left := container.NewBorder(tools, nil, nil, nil, s.Tree)
-	right := container.NewBorder(s.MembersTitle, nil, nil, nil, s.Members)
+	s.AddUsers = &widget.Button{Text: lang.X("groups.add_users", "Ajouter des utilisateurs"), Icon: theme.ContentAddIcon(), OnTapped: s.onAddUsers}
+	s.AddUsers.Hide()
+	right := container.NewBorder(container.NewBorder(nil, nil, nil, container.NewVBox(s.AddUsers), s.MembersTitle), nil, nil, nil, s.Members)
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.45
 	s.content = split
@@ -228,6 +235,27 @@ func (s *GroupsScreen) updateButtons() {
 	} else {
 		s.New.Enable()
 	}
+}
+
+// onAddUsers offers Inviter par e-mail and Paramétrer un compte for the selected group.
+func (s *GroupsScreen) onAddUsers() {
+	g, ok := s.groups[s.selected]
+	if !ok || s.onInvite == nil {
+		return
+	}
+	id := g.ID
+	if g.IsRoot() {
+		id = 0
+	}
+	menu := fyne.NewMenu("",
+		fyne.NewMenuItem(lang.X("invite.action", "Inviter par e-mail"), func() { s.onInvite(id) }),
+		fyne.NewMenuItem(lang.X("provision.action", "Paramétrer un compte"), func() { s.onProvision(id) }))
+	c := fyne.CurrentApp().Driver().CanvasForObject(s.AddUsers)
+	if c == nil {
+		return
+	}
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(s.AddUsers).Add(fyne.NewPos(0, s.AddUsers.Size().Height))
+	widget.ShowPopUpMenuAtPosition(menu, c, pos)
 }
 
 // memberFilter lists the direct members of the selected group, or everyone for the

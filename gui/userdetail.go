@@ -38,6 +38,10 @@ type UserDetail struct {
 	Tabs    *container.AppTabs
 	// Close hides the panel.
 	Close *widget.Button
+	// ChangeEmail and ResetPassword open Modifier l'e-mail and Envoyer un lien de
+	// réinitialisation; they show when the window offers invitations.
+	ChangeEmail, ResetPassword *widget.Button
+	onChangeEmail, onReset     func(core.User)
 
 	user     core.User
 	groupIDs map[string]int64 // path → id of every subgroup offered
@@ -105,7 +109,21 @@ func newUserDetail(w fyne.Window, st UsersService, onSaved func(core.User)) *Use
 	// The login is written in full under the name, across the panel, since it is what
 	// people look for; the delivery address only differs for a "#" alias.
 	head := container.NewVBox(container.NewBorder(nil, nil, nil, d.Close, d.Name), d.Login, d.Email)
-	foot := container.NewVBox(widget.NewSeparator(), container.NewHBox(d.Save, d.Saved))
+	d.ChangeEmail = &widget.Button{Text: lang.X("user.change_email", "Modifier l'e-mail"), Icon: theme.MailComposeIcon(),
+		Alignment: widget.ButtonAlignLeading, OnTapped: func() {
+			if d.onChangeEmail != nil {
+				d.onChangeEmail(d.user)
+			}
+		}}
+	d.ResetPassword = &widget.Button{Text: lang.X("user.reset", "Envoyer un lien de réinitialisation"), Icon: theme.MailSendIcon(),
+		Alignment: widget.ButtonAlignLeading, OnTapped: func() {
+			if d.onReset != nil {
+				d.onReset(d.user)
+			}
+		}}
+	d.ChangeEmail.Hide()
+	d.ResetPassword.Hide()
+	foot := container.NewVBox(widget.NewSeparator(), container.NewHBox(d.Save, d.Saved), d.ChangeEmail, d.ResetPassword)
 	d.box = container.NewBorder(nil, nil, widget.NewSeparator(), nil,
 		container.New(&minWidth{w: 360}, container.NewBorder(head, foot, nil, nil, d.Tabs)))
 	return d
@@ -167,6 +185,8 @@ func (d *UserDetail) fill(u core.User, mine []int64, groups []core.Group, entrie
 	d.Language.SetSelectedIndex(indexOf(core.Languages, u.Language))
 	d.Role.SetSelectedIndex(indexOf(core.Roles, u.Role))
 	d.Saved.SetText("")
+	visible(d.ChangeEmail, d.onChangeEmail != nil)
+	visible(d.ResetPassword, d.onReset != nil)
 
 	d.groupIDs = map[string]int64{}
 	var options []string
@@ -309,6 +329,19 @@ func auditText(e core.AuditEntry) string {
 			return lang.X("audit.user.update.fields", "{{.At}} · fiche modifiée par {{.Who}} : {{.Fields}}", data)
 		}
 		return lang.X("audit.user.update", "{{.At}} · fiche modifiée par {{.Who}}", data)
+	case "user.invite", "invitation.create":
+		return lang.X("audit.user.invite", "{{.At}} · invité par e-mail par {{.Who}}", data)
+	case "user.set_email":
+		data["Old"], data["New"] = auditLogins(e.Detail)
+		return lang.X("audit.user.set_email", "{{.At}} · e-mail changé de {{.Old}} en {{.New}} par {{.Who}}", data)
+	case "invitation.resend":
+		return lang.X("audit.invitation.resend", "{{.At}} · invitation renvoyée par {{.Who}}", data)
+	case "invitation.cancel":
+		return lang.X("audit.invitation.cancel", "{{.At}} · invitation annulée par {{.Who}}", data)
+	case "invitation.accept":
+		return lang.X("audit.invitation.accept", "{{.At}} · invitation marquée comme acceptée par {{.Who}}", data)
+	case "user.reset_password":
+		return lang.X("audit.user.reset_password", "{{.At}} · lien de réinitialisation du mot de passe préparé par {{.Who}}", data)
 	case "membership.add":
 		return lang.X("audit.membership.add", "{{.At}} · ajouté au groupe « {{.Group}} » par {{.Who}}", data)
 	case "membership.remove":
@@ -316,6 +349,19 @@ func auditText(e core.AuditEntry) string {
 	default:
 		return lang.X("audit.other", "{{.At}} · modification enregistrée par {{.Who}}", data)
 	}
+}
+
+// auditLogins reads the old and new login of an e-mail change.
+func auditLogins(detail string) (oldLogin, newLogin string) {
+	var v struct {
+		Before, After struct {
+			Login string `json:"login"`
+		}
+	}
+	if json.Unmarshal([]byte(detail), &v) != nil {
+		return "", ""
+	}
+	return v.Before.Login, v.After.Login
 }
 
 // auditGroup reads the group path out of a membership change, "" when there is none.

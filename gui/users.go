@@ -39,6 +39,9 @@ type UsersScreen struct {
 	Empty fyne.CanvasObject
 	// Detail edits the selected user.
 	Detail *UserDetail
+	// Invite and Provision are the screen's main actions, Inviter par e-mail and
+	// Paramétrer un compte, when the window offers invitations.
+	Invite, Provision *widget.Button
 
 	filter   core.UserFilter
 	columns  []userColumn
@@ -123,11 +126,16 @@ func newUsersScreen(w fyne.Window, st UsersService) *UsersScreen {
 	return s
 }
 
-func (s *UsersScreen) id() string                { return ScreenUsers }
-func (s *UsersScreen) icon() fyne.Resource       { return theme.AccountIcon() }
-func (s *UsersScreen) title() string             { return lang.X("nav.users", "Utilisateurs") }
-func (s *UsersScreen) action() fyne.CanvasObject { return nil }
-func (s *UsersScreen) view() fyne.CanvasObject   { return s.content }
+func (s *UsersScreen) id() string          { return ScreenUsers }
+func (s *UsersScreen) icon() fyne.Resource { return theme.AccountIcon() }
+func (s *UsersScreen) title() string       { return lang.X("nav.users", "Utilisateurs") }
+func (s *UsersScreen) action() fyne.CanvasObject {
+	if s.Invite == nil {
+		return nil
+	}
+	return container.NewHBox(s.Provision, s.Invite)
+}
+func (s *UsersScreen) view() fyne.CanvasObject { return s.content }
 func (s *UsersScreen) subtitle() string {
 	return lang.X("users.subtitle", "Retrouvez n'importe quelle personne de votre organisation et modifiez sa fiche.")
 }

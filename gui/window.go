@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
@@ -79,6 +80,17 @@ type MainWindow struct {
 	// again (see SetFilePicker).
 	Picker FilePicker
 
+	// Invitations is the Invitations screen; nil when the services keep no invitations.
+	Invitations *InvitationsScreen
+	// InviteDialog, ProvisionDialog and EmailEntry are the last Inviter par e-mail,
+	// Paramétrer un compte and Modifier l'e-mail dialogs opened, for the tests.
+	InviteDialog    *InviteDialog
+	ProvisionDialog *ProvisionDialog
+	EmailEntry      *Entry
+	emailDialog     dialog.Dialog
+	lastConfirm     dialog.Dialog
+	inv             InviteService // st as an invitation service, or nil
+
 	// Outbox is the Boîte d'envoi; nil when the services keep no outbox.
 	Outbox *OutboxScreen
 	// PasswordEntry is the field of the last dialog asking for the SMTP password.
@@ -121,6 +133,12 @@ func NewMainWindow(a fyne.App, st Services) *MainWindow {
 	mw.Window.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
 		mw.ShowScreen(ScreenUsers)
 		mw.Window.Canvas().Focus(mw.Users.Search)
+	})
+	if inv, ok := st.(InviteService); ok {
+		mw.inv = inv
+	}
+	mw.Window.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyI, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+		mw.ShowInviteDialog(mw.currentGroupID())
 	})
 	mw.Window.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
 		if mw.Importer != nil {
@@ -234,15 +252,30 @@ func (mw *MainWindow) build() {
 		}
 		importScreen = mw.Importer
 	}
+	var invitations screen = newLaterScreen(ScreenInvitations, theme.MailSendIcon(),
+		lang.X("nav.invitations", "Invitations"),
+		lang.X("invitations.subtitle", "Suivez les invitations en attente, relancez-les ou annulez-les."),
+		lang.X("invitations.later", "L'envoi et le suivi des invitations par e-mail arrivent dans une prochaine version de Convive."))
+	mw.Invitations = nil
+	if mw.inv != nil {
+		mw.Invitations = newInvitationsScreen(mw, mw.inv)
+		invitations = mw.Invitations
+		mw.Users.Invite = &widget.Button{Text: lang.X("invite.action", "Inviter par e-mail"), Icon: theme.MailSendIcon(),
+			Importance: widget.HighImportance, OnTapped: func() { mw.ShowInviteDialog(0) }}
+		mw.Users.Provision = &widget.Button{Text: lang.X("provision.action", "Paramétrer un compte"), Icon: theme.ContentAddIcon(),
+			OnTapped: func() { mw.ShowProvisionDialog(0) }}
+		mw.Users.Detail.onChangeEmail = mw.ShowChangeEmail
+		mw.Users.Detail.onReset = mw.ShowPasswordReset
+		mw.Groups.onInvite = mw.ShowInviteDialog
+		mw.Groups.onProvision = mw.ShowProvisionDialog
+		mw.Groups.AddUsers.Show()
+	}
 	mw.screens = []screen{
 		mw.Dashboard,
 		mw.Users,
 		mw.Groups,
 		mw.parcoursScreen(),
-		newLaterScreen(ScreenInvitations, theme.MailSendIcon(),
-			lang.X("nav.invitations", "Invitations"),
-			lang.X("invitations.subtitle", "Suivez les invitations en attente, relancez-les ou annulez-les."),
-			lang.X("invitations.later", "L'envoi et le suivi des invitations par e-mail arrivent dans une prochaine version de Convive.")),
+		invitations,
 		importScreen,
 		mw.outboxScreen(),
 		mw.Settings,
@@ -318,6 +351,18 @@ func (mw *MainWindow) outboxScreen() screen {
 	mw.Outbox = newOutboxScreen(mw, mw.obs)
 	mw.Outbox.applyState(mw.ostate, mw.ostate)
 	return mw.Outbox
+}
+
+// currentGroupID is the subgroup selected in Groupes while that screen shows, else 0:
+// Ctrl+I there invites into it.
+func (mw *MainWindow) currentGroupID() int64 {
+	if mw.CurrentScreen() != ScreenGroups {
+		return 0
+	}
+	if g := mw.Groups.Selected(); !g.IsRoot() {
+		return g.ID
+	}
+	return 0
 }
 
 // ShowScreen displays the screen with the given identifier (ScreenUsers…).
