@@ -43,7 +43,7 @@ type EnrolDialog struct {
 
 	pager   *pager[string, core.User]
 	members map[int64]bool // already in the session
-	checked string // the text the preview was made of
+	checked string         // the text the preview was made of
 	s       *ParcoursScreen
 	session core.SessionSummary
 }
