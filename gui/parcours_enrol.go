@@ -58,6 +58,7 @@ func newEnrolDialog(s *ParcoursScreen, ss core.SessionSummary) *EnrolDialog {
 	e.Result = widget.NewLabel("")
 	e.Result.Wrapping = fyne.TextWrapWord
 	e.Result.Importance = widget.SuccessImportance
+	e.Result.Hide()
 
 	// Existing users.
 	e.pager = newPager(
@@ -128,9 +129,9 @@ func newEnrolDialog(s *ParcoursScreen, ss core.SessionSummary) *EnrolDialog {
 	e.Invite = &widget.Button{Text: lang.X("enrol.invite", "Inviter dans la session"), Icon: theme.MailSendIcon(),
 		Importance: widget.HighImportance, OnTapped: e.onInvite}
 	e.Invite.Disable()
-	fresh := container.NewBorder(nil,
-		container.NewVBox(container.NewVScroll(e.Preview), container.NewHBox(e.Check, layout.NewSpacer(), e.Invite)),
-		nil, nil, e.Addresses)
+	both := container.NewVSplit(e.Addresses, container.NewVScroll(e.Preview))
+	both.Offset = 0.4
+	fresh := container.NewBorder(nil, container.NewHBox(e.Check, layout.NewSpacer(), e.Invite), nil, nil, both)
 
 	e.Tabs = container.NewAppTabs(
 		container.NewTabItem(lang.X("enrol.tab.existing", "Utilisateurs existants"), existing),
@@ -200,6 +201,7 @@ func (e *EnrolDialog) onEnrol() {
 		e.Checked = map[int64]bool{}
 		e.showCount()
 		e.Users.Refresh()
+		e.Result.Show()
 		e.Result.SetText(lang.XN("enrol.done", "{{.N}} personnes inscrites à la session.", n, count(n)))
 		e.s.changed()
 	})
@@ -288,6 +290,7 @@ func (e *EnrolDialog) onInvite() {
 		e.Addresses.SetText("")
 		e.Preview.SetText("")
 		e.Invite.Disable()
+		e.Result.Show()
 		e.Result.SetText(lang.XN("enrol.invited", "{{.N}} personnes invitées dans la session.", n, count(n)))
 		e.s.changed()
 	})
