@@ -238,6 +238,8 @@ func (d *BulkDialog) onConfirm() {
 	c := confirmDialog(d.mw.Window, d.title, question, d.Confirm.Text, func() { d.doAsync(entries) })
 	if d.mode == bulkAccept {
 		c.SetConfirmImportance(widget.HighImportance)
+	} else {
+		c.SetDismissText(lang.X("dialog.keep", "Ne rien faire"))
 	}
 	d.mw.lastConfirm = c
 	c.Show()
