@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -400,6 +401,61 @@ func (s stallingStore) CommitImport(ctx context.Context, plan *core.ImportPlan, 
 		}
 	}
 	return s.Store.CommitImport(ctx, plan, meta)
+}
+
+// stallingReader holds the reading of a file (at its look-up of the organisation) until
+// the screen cancels it.
+type stallingReader struct {
+	*sqlite.Store
+	started chan struct{}
+	once    *sync.Once
+}
+
+func (s stallingReader) Organisation(ctx context.Context) (core.Organisation, error) {
+	s.once.Do(func() { close(s.started) })
+	<-ctx.Done()
+	return core.Organisation{}, ctx.Err()
+}
+
+func TestImporterStopWhileReading(t *testing.T) {
+	a := test.NewTempApp(t)
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "convive.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { settle(); st.Close() })
+	stall := stallingReader{Store: st, started: make(chan struct{}), once: &sync.Once{}}
+	mw := NewMainWindow(a, stall)
+	mw.Window.Show()
+	p := &fakePicker{}
+	p.open, _ = filepath.Abs(filepath.Join("..", "testdata", "sheets", "import-exemple.xlsx"))
+	mw.SetFilePicker(p)
+	mw.ShowScreen(ScreenImport)
+	s := mw.Importer
+
+	t.Run("Arrêter while reading goes back to the start and says nothing more", func(t *testing.T) {
+		test.Tap(s.ChooseFile)
+		waitFor(t, "the reading to start", func() bool {
+			select {
+			case <-stall.started:
+				return true
+			default:
+				return false
+			}
+		})
+		if s.current() != importViewBusy || s.ProgressFile.Text != "import-exemple.xlsx" || !strings.HasPrefix(s.ProgressText.Text, "Lecture") {
+			t.Errorf("view %q, file %q, progress %q", s.current(), s.ProgressFile.Text, s.ProgressText.Text)
+		}
+		test.Tap(s.Stop)
+		waitFor(t, "the start view", func() bool { return s.current() == importViewStart })
+		settle()
+		if msg := overlayText(mw.Window); msg != "" {
+			t.Errorf("a dialog says %q", msg)
+		}
+		if s.Plan() != nil {
+			t.Error("a preview was kept")
+		}
+	})
 }
 
 func TestImporterStop(t *testing.T) {
