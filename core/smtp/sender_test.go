@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/mail"
 	"os"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -173,8 +174,14 @@ func TestSendDeliversAFrenchMessageWithCleanHeaders(t *testing.T) {
 				t.Errorf("HELO gives the machine's name %q", host)
 			}
 		}
-		if bytes.Contains(got[0].Data, []byte(host)) {
-			t.Errorf("the message contains the machine's name %q", host)
+		// The name is looked for as a whole word of the headers: a short host name
+		// ("vm") can appear by chance inside the random letters of a MIME boundary.
+		head, _, _ := bytes.Cut(got[0].Data, []byte("\r\n\r\n"))
+		word := regexp.MustCompile(`(?i)(^|[^a-z0-9_=-])` + regexp.QuoteMeta(host) + `($|[^a-z0-9_=-])`)
+		for _, line := range strings.Split(string(head), "\r\n") {
+			if word.MatchString(line) {
+				t.Errorf("a header gives the machine's name %q: %q", host, line)
+			}
 		}
 	})
 }
