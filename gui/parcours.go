@@ -641,13 +641,13 @@ func newSessionForm(w fyne.Window, title, confirmText string, withName bool, onC
 		var err error
 		if strings.TrimSpace(f.Opens.Text) != "" {
 			if opens, err = core.ParseDate(f.Opens.Text, nil); err != nil {
-				f.showError(err)
+				f.showFieldError(lang.X("sessions.opens.error", "Ouverture : {{.Error}}", map[string]any{"Error": errorText(err)}), f.Opens)
 				return
 			}
 		}
 		if strings.TrimSpace(f.Closes.Text) != "" {
 			if closes, err = core.ParseDate(f.Closes.Text, nil); err != nil {
-				f.showError(err)
+				f.showFieldError(lang.X("sessions.closes.error", "Clôture : {{.Error}}", map[string]any{"Error": errorText(err)}), f.Closes)
 				return
 			}
 		}
@@ -666,6 +666,15 @@ func newSessionForm(w fyne.Window, title, confirmText string, withName bool, onC
 	withKeys(w, d, submit)
 	d.Resize(fyne.NewSize(560, d.MinSize().Height+60))
 	return f
+}
+
+// showFieldError says what is wrong with one field and puts the cursor in it.
+func (f *SessionForm) showFieldError(text string, e *Entry) {
+	f.Error.SetText(text)
+	f.Error.Show()
+	if c := fyne.CurrentApp().Driver().CanvasForObject(e); c != nil {
+		c.Focus(e)
+	}
 }
 
 func (f *SessionForm) showError(err error) {

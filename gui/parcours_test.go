@@ -111,7 +111,9 @@ func TestParcoursScreen(t *testing.T) {
 		}
 		s.SessionForm.Opens.SetText("31/02/2030")
 		test.Tap(s.SessionForm.Confirm)
-		waitFor(t, "the date error", func() bool { return strings.Contains(s.SessionForm.Error.Text, "n'est pas une date") })
+		waitFor(t, "the date error", func() bool {
+			return strings.HasPrefix(s.SessionForm.Error.Text, "Ouverture\u00a0: «\u00a031/02/2030\u00a0» n'est pas une date")
+		})
 		s.SessionForm.Dialog.Hide()
 		all, err := f.st.Sessions(f.ctx, 0)
 		if err != nil || len(all) != 1 {
