@@ -15,6 +15,7 @@ work=$(mktemp -d)
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true # Convive may still write its preferences while it stops
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -51,7 +52,7 @@ env -u LC_ALL LANG="$lang" HOME="$work" "$bin" "${db[@]}" >"$work/log" 2>&1 &
 pids+=($!)
 win=
 for _ in $(seq 120); do
-	win=$(xdotool search --name '^Convive$' 2>/dev/null | head -1) && [[ -n $win ]] && break
+	win=$(xdotool search --onlyvisible --name '^Convive$' 2>/dev/null | head -1) && [[ -n $win ]] && break
 	sleep 0.5
 done
 [[ -n $win ]] || { echo "La fenêtre de Convive n'est pas apparue :" >&2; cat "$work/log" >&2; exit 1; }

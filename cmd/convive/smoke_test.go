@@ -170,12 +170,14 @@ func requireTool(t *testing.T, name string) string {
 }
 
 // windowFinder returns a function that tells whether a window titled exactly
-// "Convive" exists on a display, with xdotool or else xwininfo.
+// "Convive" is shown on a display, with xdotool or else xwininfo. Only visible windows
+// count: the toolkits leave a hidden 10×10 window named "convive", and xdotool's names
+// ignore case.
 func windowFinder(t *testing.T) func(display string) bool {
 	t.Helper()
 	if p, err := exec.LookPath("xdotool"); err == nil {
 		return func(display string) bool {
-			cmd := exec.Command(p, "search", "--name", "^Convive$")
+			cmd := exec.Command(p, "search", "--onlyvisible", "--name", "^Convive$")
 			cmd.Env = append(cleanEnv(), "DISPLAY="+display)
 			out, err := cmd.Output()
 			return err == nil && len(bytes.TrimSpace(out)) > 0
