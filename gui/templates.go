@@ -124,7 +124,7 @@ func showTemplateEditor(w fyne.Window, st core.SettingStore) *TemplateEditor {
 		e.onFocus = func() { t.last = e }
 		e.OnChanged = func(string) { t.changed() }
 	}
-	t.Fields = container.NewGridWrap(fyne.NewSize(150, 36))
+	t.Fields = container.New(layout.NewRowWrapLayout())
 	t.Modified = widget.NewLabelWithStyle(lang.X("templates.modified", "modifié"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	t.Modified.Importance = widget.WarningImportance
 	t.Modified.Hide()
