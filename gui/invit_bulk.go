@@ -54,7 +54,7 @@ func showBulkDialog(mw *MainWindow, mode bulkMode) *BulkDialog {
 	d := &BulkDialog{mw: mw, st: mw.inv, mode: mode}
 	d.Addresses = widget.NewMultiLineEntry()
 	d.Addresses.Wrapping = fyne.TextWrapWord
-	d.Addresses.SetMinRowsVisible(4)
+	d.Addresses.SetMinRowsVisible(3)
 	d.Addresses.OnChanged = func(string) { d.updateConfirm() }
 	title := lang.X("bulk.cancel.title", "Annuler plusieurs invitations")
 	help := lang.X("bulk.cancel.help", "Collez les adresses dont l'invitation est à annuler, ou choisissez un fichier (.xlsx ou .csv) : chaque cellule qui contient une adresse compte. Rien n'est annulé avant votre confirmation.")
@@ -195,7 +195,7 @@ func (d *BulkDialog) setPreview(p core.CancelPreview) {
 	if k := len(p.Invalid); k > 0 {
 		head(lang.XN("bulk.invalid", "{{.N}} entrées ne sont pas des adresses", k, count(k)), widget.DangerImportance)
 		for _, v := range p.Invalid {
-			lines = append(lines, line{text: v.Input + " · " + v.Reason})
+			lines = append(lines, line{text: v.Reason})
 		}
 	}
 	d.Preview.set(lines)

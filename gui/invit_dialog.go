@@ -68,7 +68,7 @@ func newInviteDialog(mw *MainWindow, groups []core.Group, groupID int64) *Invite
 	d := &InviteDialog{mw: mw, st: mw.inv}
 	d.Addresses = widget.NewMultiLineEntry()
 	d.Addresses.Wrapping = fyne.TextWrapWord
-	d.Addresses.SetMinRowsVisible(4)
+	d.Addresses.SetMinRowsVisible(3)
 	d.Addresses.SetPlaceHolder(lang.X("invite.addresses.placeholder", "Collez ici une ou plusieurs adresses, séparées par des virgules, des points-virgules, des espaces ou des retours à la ligne."))
 	d.Addresses.OnChanged = func(string) { d.updateConfirm() }
 	d.groups = newSubgroupChoice(groups, groupID)
@@ -186,14 +186,15 @@ func (d *InviteDialog) setPreview(p core.InvitePreview) {
 				lines = append(lines, line{text: lang.X("invite.preview.account.noalias", "{{.Login}} · compte de {{.Where}} ; aucun alias libre", data)})
 				continue
 			}
-			lines = append(lines, line{text: lang.X("invite.preview.account", "{{.Login}} · compte de {{.Where}} → inviter {{.Alias}}", data),
+			lines = append(lines, line{text: lang.X("invite.preview.account", "{{.Login}} · compte de {{.Where}}", data)})
+			lines = append(lines, line{text: lang.X("invite.preview.alias", "Inviter sous l'alias {{.Alias}}", data),
 				tick: &d.aliases[i], onTick: d.updateConfirm})
 		}
 	}
 	if n := len(p.Invalid); n > 0 {
 		head(lang.XN("invite.preview.invalid", "{{.N}} entrées ne sont pas des adresses (elles seront laissées de côté)", n, count(n)), widget.DangerImportance)
 		for _, v := range p.Invalid {
-			lines = append(lines, line{text: v.Input + " · " + v.Reason})
+			lines = append(lines, line{text: v.Reason})
 		}
 	}
 	if n := len(p.Duplicates); n > 0 {

@@ -96,7 +96,7 @@ func TestInviteByEmail(t *testing.T) {
 		if len(p.New) != 3 || len(p.Resend) != 1 || len(p.Invalid) != 1 || len(p.Duplicates) != 1 {
 			t.Fatalf("preview: %d new, %d re-sent, %d invalid, %d duplicates; want 3, 1, 1, 1", len(p.New), len(p.Resend), len(p.Invalid), len(p.Duplicates))
 		}
-		for _, want := range []string{"3 nouvelles adresses", "1 adresse déjà invitée", "1 entrée n'est pas une adresse", "pas-une-adresse · ", "1 adresse donnée plusieurs fois"} {
+		for _, want := range []string{"3 nouvelles adresses", "1 adresse déjà invitée", "1 entrée n'est pas une adresse", "«\u00a0pas-une-adresse\u00a0» n'est pas une adresse valide", "1 adresse donnée plusieurs fois"} {
 			if !previewShows(d, want) {
 				t.Errorf("the preview does not show %q: %q", want, d.Preview.texts())
 			}
@@ -109,7 +109,9 @@ func TestInviteByEmail(t *testing.T) {
 	})
 
 	test.Tap(d.Confirm)
-	waitFor(t, "the summary", func() bool { return strings.Contains(overlayText(f.mw.Window), "3 invitations ajoutées à la boîte d'envoi.") })
+	waitFor(t, "the summary", func() bool {
+		return strings.Contains(overlayText(f.mw.Window), "3 invitations ajoutées à la boîte d'envoi.")
+	})
 
 	t.Run("one invitation per address and one mail each are kept", func(t *testing.T) {
 		rows := f.invitations(t, core.InvitationPending)
@@ -145,7 +147,7 @@ func TestInvitingAnExistingAddressOffersTheAlias(t *testing.T) {
 	test.Tap(d.Check)
 	waitFor(t, "the preview", func() bool { return len(d.preview.Accounts) == 1 })
 
-	if !previewShows(d, "jean.dupont@gmail.com · compte de Jean Dupont → inviter jean.dupont#formation@gmail.com") {
+	if !previewShows(d, "jean.dupont@gmail.com · compte de Jean Dupont") || !previewShows(d, "Inviter sous l'alias jean.dupont#formation@gmail.com") {
 		t.Fatalf("the preview does not say where the address is used: %q", d.Preview.texts())
 	}
 	if !d.Confirm.Disabled() {
@@ -282,7 +284,9 @@ func TestProvisionWithWelcomeMail(t *testing.T) {
 	test.Type(d.LastName, "Curie")
 	d.Groups.SetSelected([]string{"Ventes"})
 	test.Tap(d.Create)
-	waitFor(t, "the notice", func() bool { return strings.Contains(overlayText(f.mw.Window), "Le compte de Marie Curie (marie.curie@exemple.fr) est créé.") })
+	waitFor(t, "the notice", func() bool {
+		return strings.Contains(overlayText(f.mw.Window), "Le compte de Marie Curie (marie.curie@exemple.fr) est créé.")
+	})
 	u, err := f.st.UserByLogin(f.ctx, "marie.curie@exemple.fr")
 	if err != nil {
 		t.Fatal(err)

@@ -76,18 +76,18 @@ func newInvitationsScreen(mw *MainWindow, st InviteService) *InvitationsScreen {
 	s.filter = core.InvitationFilter{Scope: core.ScopeGroup, States: stateFilters[0], Sort: core.InvSortCreated, Desc: true}
 	s.columns = []invColumn{
 		{"", "", 36, nil},
-		{lang.X("invitations.col.state", "État"), core.InvSortState, 100, func(r core.InvitationRow) string { return invitationStateLabel(r.State) }},
-		{lang.X("invitations.col.login", "Identifiant"), core.InvSortLogin, 240, func(r core.InvitationRow) string { return r.Login }},
-		{lang.X("invitations.col.name", "Nom"), "", 160, func(r core.InvitationRow) string { return strings.TrimSpace(r.FirstName + " " + r.LastName) }},
-		{lang.X("invitations.col.group", "Groupe"), "", 160, func(r core.InvitationRow) string {
+		{lang.X("invitations.col.state", "État"), core.InvSortState, 96, func(r core.InvitationRow) string { return invitationStateLabel(r.State) }},
+		{lang.X("invitations.col.login", "Identifiant"), core.InvSortLogin, 220, func(r core.InvitationRow) string { return r.Login }},
+		{lang.X("invitations.col.name", "Nom"), "", 120, func(r core.InvitationRow) string { return strings.TrimSpace(r.FirstName + " " + r.LastName) }},
+		{lang.X("invitations.col.group", "Groupe"), "", 130, func(r core.InvitationRow) string {
 			if r.Group == "" {
 				return lang.X("group.root", "Groupe général")
 			}
 			return r.Group
 		}},
-		{lang.X("invitations.col.session", "Session"), "", 150, func(r core.InvitationRow) string { return r.Session }},
-		{lang.X("invitations.col.created", "Invitée le"), core.InvSortCreated, 130, func(r core.InvitationRow) string { return formatDate(r.Created) }},
-		{lang.X("invitations.col.last_sent", "Dernier envoi"), core.InvSortLastSent, 130, func(r core.InvitationRow) string {
+		{lang.X("invitations.col.session", "Session"), "", 110, func(r core.InvitationRow) string { return r.Session }},
+		{lang.X("invitations.col.created", "Invitée le"), core.InvSortCreated, 128, func(r core.InvitationRow) string { return formatDate(r.Created) }},
+		{lang.X("invitations.col.last_sent", "Dernier envoi"), core.InvSortLastSent, 128, func(r core.InvitationRow) string {
 			if r.LastSent.IsZero() {
 				return lang.X("invitations.not_sent", "pas encore envoyée")
 			}
