@@ -229,8 +229,11 @@ func finish(ctx context.Context, pv *Preview, planner *core.Planner, st Store, r
 			map[string]any{"Where": sheetWhere(pv), "List": list})})
 	}
 	if t.UncachedFormulas > 0 {
-		pv.Warnings = append(pv.Warnings, core.RowProblem{Code: "import.formulas", Message: core.Render(
-			"{{.Count}} formule(s) de la feuille{{.Where}} n'ont pas de résultat enregistré (la première en {{.Cell}})\u00a0: elles sont lues vides. Ouvrez le fichier dans Excel, enregistrez-le, puis recommencez.",
+		msg := "{{.Count}} formules de la feuille{{.Where}} n'ont pas de résultat enregistré (la première en {{.Cell}})\u00a0: elles sont lues vides. Ouvrez le fichier dans Excel, enregistrez-le, puis recommencez."
+		if t.UncachedFormulas == 1 {
+			msg = "Une formule de la feuille{{.Where}} n'a pas de résultat enregistré (en {{.Cell}})\u00a0: elle est lue vide. Ouvrez le fichier dans Excel, enregistrez-le, puis recommencez."
+		}
+		pv.Warnings = append(pv.Warnings, core.RowProblem{Code: "import.formulas", Message: core.Render(msg,
 			map[string]any{"Count": t.UncachedFormulas, "Where": sheetWhere(pv), "Cell": t.FirstUncachedFormula})})
 	}
 	return nil

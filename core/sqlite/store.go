@@ -278,6 +278,11 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
+		// A cancel can surface as whatever statement it interrupted ("statement is
+		// closed"); the manager stopped the work, so say that.
+		if cerr := ctx.Err(); cerr != nil {
+			return errCancelled.Wrap(errors.Join(cerr, err))
+		}
 		return s.dbError(err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -285,6 +290,9 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	return nil
 }
+
+// errCancelled says that the manager stopped the work and that nothing was written.
+var errCancelled = core.Errorf(core.ECancelled, "store.cancelled", "L'opération a été interrompue\u00a0; rien n'a été enregistré.", nil)
 
 // dbError turns a driver failure into a French *core.Error; a *core.Error passes as is.
 func (s *Store) dbError(err error) error {
