@@ -570,7 +570,7 @@ func (s *ParcoursScreen) onRemove() {
 		ids = append(ids, id)
 	}
 	s.Question = confirmDialog(s.w, lang.X("sessions.remove.title", "Retirer des apprenants"),
-		lang.XN("sessions.remove.question", "Retirer {{.N}} apprenants de la session «\u00a0{{.Session}}\u00a0»\u00a0? Leur e-mail encore en attente ne partira pas.", n,
+		lang.XN("sessions.remove.question", "Retirer {{.N}} apprenants de la session «\u00a0{{.Session}}\u00a0»\u00a0? Leurs e-mails encore en attente ne partiront pas.", n,
 			map[string]any{"N": formatInt(n), "Session": ss.Name}),
 		lang.X("sessions.remove", "Retirer"), func() {
 			var cancelled int
