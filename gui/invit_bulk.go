@@ -180,7 +180,11 @@ func (d *BulkDialog) setPreview(p core.CancelPreview) {
 		head(lang.XN("bulk.cancel.will", "{{.N}} invitations seront annulées", n, count(n)), widget.DangerImportance)
 	}
 	for _, inv := range p.Cancel {
-		lines = append(lines, line{text: inv.Login + " · " + lang.X("bulk.invited_on", "invitée le {{.Date}}", map[string]any{"Date": formatDate(inv.Created)})})
+		text := inv.Login
+		if !inv.Created.IsZero() {
+			text += " · " + lang.X("bulk.invited_on", "invitée le {{.Date}}", map[string]any{"Date": formatDate(inv.Created)})
+		}
+		lines = append(lines, line{text: text})
 	}
 	list := func(items []string, heading string, imp widget.Importance) {
 		head(heading, imp)
@@ -190,8 +194,8 @@ func (d *BulkDialog) setPreview(p core.CancelPreview) {
 	}
 	nf, aa, ac := len(p.NotFound), len(p.AlreadyAccepted), len(p.AlreadyCancelled)
 	list(p.NotFound, lang.XN("bulk.not_found", "{{.N}} adresses introuvables (aucune invitation)", nf, count(nf)), widget.WarningImportance)
-	list(p.AlreadyAccepted, lang.XN("bulk.already_accepted", "{{.N}} invitations déjà acceptées", aa, count(aa)), widget.LowImportance)
-	list(p.AlreadyCancelled, lang.XN("bulk.already_cancelled", "{{.N}} invitations déjà annulées", ac, count(ac)), widget.LowImportance)
+	list(p.AlreadyAccepted, lang.XN("bulk.already_accepted", "{{.N}} invitations déjà acceptées", aa, count(aa)), widget.MediumImportance)
+	list(p.AlreadyCancelled, lang.XN("bulk.already_cancelled", "{{.N}} invitations déjà annulées", ac, count(ac)), widget.MediumImportance)
 	if k := len(p.Invalid); k > 0 {
 		head(lang.XN("bulk.invalid", "{{.N}} entrées ne sont pas des adresses", k, count(k)), widget.DangerImportance)
 		for _, v := range p.Invalid {
@@ -209,6 +213,12 @@ func (d *BulkDialog) updateConfirm() {
 		d.Confirm.SetText(lang.XN("bulk.accept.confirm", "Marquer {{.N}} invitations comme acceptées", n, count(n)))
 	} else {
 		d.Confirm.SetText(lang.XN("bulk.cancel.confirm", "Annuler {{.N}} invitations", n, count(n)))
+	}
+	if !ready {
+		d.Confirm.SetText(lang.X("bulk.cancel.confirm.none", "Annuler les invitations"))
+		if d.mode == bulkAccept {
+			d.Confirm.SetText(lang.X("bulk.accept.confirm.none", "Marquer comme acceptées"))
+		}
 	}
 	switch {
 	case d.checked != "" && d.checked != d.key():

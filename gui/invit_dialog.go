@@ -198,7 +198,7 @@ func (d *InviteDialog) setPreview(p core.InvitePreview) {
 		}
 	}
 	if n := len(p.Duplicates); n > 0 {
-		head(lang.XN("invite.preview.duplicates", "{{.N}} adresses données plusieurs fois (gardées une fois)", n, count(n)), widget.LowImportance)
+		head(lang.XN("invite.preview.duplicates", "{{.N}} adresses données plusieurs fois (gardées une fois)", n, count(n)), widget.MediumImportance)
 		for _, v := range p.Duplicates {
 			lines = append(lines, line{text: v})
 		}

@@ -166,13 +166,17 @@ func newInvitationsScreen(mw *MainWindow, st InviteService) *InvitationsScreen {
 	s.Empty.Hide()
 
 	filters := container.NewBorder(nil, nil, nil, container.NewHBox(s.State, s.Group, s.Session), s.Search)
+	// The count sits beside the views, and the bulk actions get a row of their own, so
+	// that a long count never widens the window.
+	s.Count.Alignment = fyne.TextAlignTrailing
+	s.Count.Truncation = fyne.TextTruncateEllipsis
 	tools := container.NewHBox(s.CancelMany, s.AcceptMany, s.Export)
 	bulk := container.NewHBox(s.SelectAll, s.Resend, s.Cancel, s.Accept)
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, s.Scope, nil),
+		container.NewBorder(nil, nil, s.Scope, nil, s.Count),
 		filters,
-		container.NewHScroll(tools),
-		container.NewBorder(nil, nil, nil, bulk, s.Count))
+		tools,
+		bulk)
 	fit := &fitColumns{table: s.Table}
 	for _, c := range s.columns {
 		fit.widths = append(fit.widths, c.width)
