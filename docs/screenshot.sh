@@ -48,7 +48,10 @@ pids+=($!)
 for _ in $(seq 50); do [[ -s $work/display ]] && break; sleep 0.1; done
 export DISPLAY=":$(head -1 "$work/display")"
 
-env -u LC_ALL LANG="$lang" HOME="$work" "$bin" "${db[@]}" >"$work/log" 2>&1 &
+# An address where no bus listens: otherwise D-Bus clients start a session bus of their
+# own that outlives Convive.
+env -u LC_ALL LANG="$lang" HOME="$work" DBUS_SESSION_BUS_ADDRESS="unix:path=$work/no-session-bus" \
+	"$bin" "${db[@]}" >"$work/log" 2>&1 &
 pids+=($!)
 win=
 for _ in $(seq 120); do
