@@ -187,7 +187,7 @@ func sessionColumns() ([]string, []float32) {
 		lang.X("sessions.col.closes", "Clôture"),
 		lang.X("sessions.col.members", "Apprenants"),
 		lang.X("sessions.col.state", "État"),
-	}, []float32{0, 135, 135, 105, 85}
+	}, []float32{0, 132, 132, 100, 100}
 }
 
 // sessionTableLayout is the layout of the sessions table: the fixed columns keep their width
@@ -271,7 +271,7 @@ func sessionState(se core.Session, now time.Time) (string, widget.Importance) {
 	case now.Before(se.Opens):
 		return lang.X("sessions.state.upcoming", "à venir"), widget.WarningImportance
 	case !se.Closes.IsZero() && !now.Before(se.Closes):
-		return lang.X("sessions.state.closed", "close"), widget.LowImportance
+		return lang.X("sessions.state.closed", "close"), widget.MediumImportance
 	}
 	return lang.X("sessions.state.open", "ouverte"), widget.SuccessImportance
 }
