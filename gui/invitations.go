@@ -135,9 +135,9 @@ func newInvitationsScreen(mw *MainWindow, st InviteService) *InvitationsScreen {
 
 	s.Count = widget.NewLabel("")
 	s.SelectAll = widget.NewCheck(lang.X("invitations.select_all", "Tout cocher"), s.onSelectAll)
-	s.Resend = &widget.Button{Text: lang.X("invitations.resend", "Renvoyer"), Icon: theme.MailReplyIcon(), OnTapped: s.onResend}
-	s.Cancel = &widget.Button{Text: lang.X("invitations.cancel", "Annuler"), Icon: theme.CancelIcon(), OnTapped: s.onCancel}
-	s.Accept = &widget.Button{Text: lang.X("invitations.accept", "Marquer comme acceptées"), Icon: theme.ConfirmIcon(), OnTapped: s.onAccept}
+	s.Resend = &widget.Button{Text: lang.X("invitations.resend", "Renvoyer"), OnTapped: s.onResend}
+	s.Cancel = &widget.Button{Text: lang.X("invitations.cancel", "Annuler"), OnTapped: s.onCancel}
+	s.Accept = &widget.Button{Text: lang.X("invitations.accept", "Marquer comme acceptées"), OnTapped: s.onAccept}
 	s.CancelMany = &widget.Button{Text: lang.X("invitations.cancel_many", "Annuler plusieurs invitations…"), Icon: theme.ContentClearIcon(),
 		OnTapped: func() { s.lastBulk = showBulkDialog(mw, bulkCancel) }}
 	s.AcceptMany = &widget.Button{Text: lang.X("invitations.accept_many", "Rapprocher les comptes actifs…"), Icon: theme.ViewRefreshIcon(),
@@ -166,17 +166,16 @@ func newInvitationsScreen(mw *MainWindow, st InviteService) *InvitationsScreen {
 	s.Empty.Hide()
 
 	filters := container.NewBorder(nil, nil, nil, container.NewHBox(s.State, s.Group, s.Session), s.Search)
-	// The count sits beside the views, and the bulk actions get a row of their own, so
-	// that a long count never widens the window.
+	// The count sits beside the bulk actions and is cut rather than widen the window.
 	s.Count.Alignment = fyne.TextAlignTrailing
 	s.Count.Truncation = fyne.TextTruncateEllipsis
 	tools := container.NewHBox(s.CancelMany, s.AcceptMany, s.Export)
 	bulk := container.NewHBox(s.SelectAll, s.Resend, s.Cancel, s.Accept)
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, s.Scope, nil, s.Count),
+		s.Scope,
 		filters,
 		tools,
-		bulk)
+		container.NewBorder(nil, nil, bulk, nil, s.Count))
 	fit := &fitColumns{table: s.Table}
 	for _, c := range s.columns {
 		fit.widths = append(fit.widths, c.width)
