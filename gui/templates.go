@@ -50,6 +50,10 @@ type TemplateEditor struct {
 	kind      core.MessageKind
 	lng       core.Language
 	def       core.MailTemplate
+	loaded    core.MailTemplate // as last loaded or saved, to tell unsaved changes
+	shownKind int               // the kind and language on screen, to go back to
+	shownLang string
+	reverting bool
 	last      *templateEntry // the field the placeholders go into
 	timer     *time.Timer
 	w         fyne.Window
@@ -156,8 +160,8 @@ func showTemplateEditor(w fyne.Window, st core.SettingStore) *TemplateEditor {
 	content := container.NewBorder(choose, bottom, nil, nil, split)
 	d := dialog.NewCustomWithoutButtons(lang.X("templates.title", "Modèles d'e-mails"), content, w)
 	t.Dialog = d
-	closeBtn.OnTapped = d.Hide
-	t.Subject.OnEscape, t.Body.OnEscape = d.Hide, d.Hide
+	closeBtn.OnTapped = t.onClose
+	t.Subject.OnEscape, t.Body.OnEscape = t.onClose, t.onClose
 	withKeys(w, d, nil)
 	size := w.Canvas().Size()
 	d.Resize(fyne.NewSize(min(1000, size.Width-30), min(680, size.Height-30)))
@@ -167,12 +171,63 @@ func showTemplateEditor(w fyne.Window, st core.SettingStore) *TemplateEditor {
 	return t
 }
 
-// onChoose loads the template of the kind and language chosen.
-func (t *TemplateEditor) onChoose() {
-	i := t.Kind.SelectedIndex()
-	if i < 0 || t.Language.Selected == "" {
+// dirty reports whether the template on screen has changes not saved.
+func (t *TemplateEditor) dirty() bool {
+	return t.loaded.Body != "" && (t.Subject.Text != t.loaded.Subject || t.Body.Text != t.loaded.Body)
+}
+
+// askDiscard asks before unsaved changes are lost; then runs yes or no.
+func (t *TemplateEditor) askDiscard(yes, no func()) {
+	d := dialog.NewConfirm(lang.X("templates.discard.title", "Modifications non enregistrées"),
+		lang.X("templates.discard.question", "Le modèle « {{.Kind}} » a des modifications non enregistrées. Les abandonner ?",
+			map[string]any{"Kind": kindLabel(t.kind)}),
+		func(ok bool) {
+			if ok {
+				yes()
+			} else if no != nil {
+				no()
+			}
+		}, t.w)
+	d.SetConfirmText(lang.X("templates.discard.confirm", "Abandonner les modifications"))
+	d.SetDismissText(lang.X("templates.discard.keep", "Continuer la modification"))
+	d.SetConfirmImportance(widget.DangerImportance)
+	t.Question = d
+	d.Show()
+}
+
+// onClose closes the editor, asking first when changes are not saved.
+func (t *TemplateEditor) onClose() {
+	if t.dirty() {
+		t.askDiscard(t.Dialog.Hide, nil)
 		return
 	}
+	t.Dialog.Hide()
+}
+
+// onChoose loads the template of the kind and language chosen, asking first when
+// the one on screen has unsaved changes.
+func (t *TemplateEditor) onChoose() {
+	i := t.Kind.SelectedIndex()
+	if t.reverting || i < 0 || t.Language.Selected == "" {
+		return
+	}
+	if t.dirty() {
+		t.askDiscard(t.load, func() {
+			t.reverting = true
+			t.Kind.SetSelectedIndex(t.shownKind)
+			t.Language.SetSelected(t.shownLang)
+			t.reverting = false
+		})
+		return
+	}
+	t.load()
+}
+
+// load shows the template of the kind and language chosen.
+func (t *TemplateEditor) load() {
+	i := t.Kind.SelectedIndex()
+	t.shownKind, t.shownLang = i, t.Language.Selected
+	t.loaded = core.MailTemplate{}
 	t.kind = t.kinds[i]
 	t.lng = core.LangFR
 	if t.Language.Selected == labelEnglish {
@@ -205,7 +260,7 @@ func (t *TemplateEditor) onChoose() {
 		if err != nil || kind != t.kind || lng != t.lng {
 			return
 		}
-		t.def = def
+		t.def, t.loaded = def, cur
 		t.Subject.SetText(cur.Subject)
 		t.Body.SetText(cur.Body)
 		t.refreshPreview()
@@ -269,6 +324,9 @@ func (t *TemplateEditor) onSave() {
 				t.showMessage(errorText(err), false)
 				return
 			}
+			if tpl.Kind == t.kind && tpl.Lang == t.lng {
+				t.loaded = tpl
+			}
 			t.showMessage(lang.X("templates.saved", "Modèle enregistré\u00a0: les prochains e-mails de ce type l'utiliseront."), true)
 		})
 	}()
@@ -287,6 +345,7 @@ func (t *TemplateEditor) onReset() {
 				if err != nil || kind != t.kind || lng != t.lng {
 					return
 				}
+				t.loaded = t.def
 				t.Subject.SetText(t.def.Subject)
 				t.Body.SetText(t.def.Body)
 				t.refreshPreview()

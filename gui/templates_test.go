@@ -103,6 +103,20 @@ func TestTemplateEditor(t *testing.T) {
 		}
 	})
 
+	t.Run("changing the kind with unsaved changes asks first, and Continuer keeps them", func(t *testing.T) {
+		ed.Body.SetText(ed.Body.Text + "\nP.-S. : à bientôt")
+		ed.Kind.SetSelected("Bienvenue")
+		if !strings.Contains(overlayText(f.mw.Window), "modifications non enregistrées") {
+			t.Fatalf("no question: %q", overlayText(f.mw.Window))
+		}
+		ed.Question.Dismiss()
+		settle()
+		if ed.Kind.Selected != "Invitation" || !strings.Contains(ed.Body.Text, "P.-S.") {
+			t.Errorf("on %q with %q", ed.Kind.Selected, ed.Body.Text)
+		}
+		ed.Body.SetText(strings.TrimSuffix(ed.Body.Text, "\nP.-S. : à bientôt"))
+	})
+
 	t.Run("another kind and language load their own template and fields", func(t *testing.T) {
 		ed.Kind.SetSelected("Session de parcours")
 		ed.Language.SetSelected("English")
