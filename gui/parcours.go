@@ -159,7 +159,8 @@ func newParcoursScreen(mw *MainWindow, st ParcoursService) *ParcoursScreen {
 	s.learnerPane = container.NewBorder(
 		container.NewVBox(widget.NewSeparator(), s.LearnersTitle, s.When, learnerButtons),
 		s.Result, nil, nil, container.NewStack(s.Learners, container.NewVBox(s.emptyLearners)))
-	right := container.NewGridWithRows(2, s.sessionPane, s.learnerPane)
+	right := container.NewVSplit(s.sessionPane, s.learnerPane)
+	right.Offset = 0.4
 	left := container.NewBorder(widget.NewLabelWithStyle(lang.X("courses.list", "Parcours"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		nil, nil, nil, container.NewStack(s.CourseList, s.emptyCourses))
 	split := container.NewHSplit(left, right)
