@@ -29,7 +29,7 @@ const (
 type BulkDialog struct {
 	// Addresses takes the pasted list; ChooseFile reads a spreadsheet or CSV file,
 	// named in File.
-	Addresses  *widget.Entry
+	Addresses  *Entry
 	ChooseFile *widget.Button
 	File       *widget.Label
 	// Check asks for the preview, listed in Preview.
@@ -52,7 +52,9 @@ type BulkDialog struct {
 
 func showBulkDialog(mw *MainWindow, mode bulkMode) *BulkDialog {
 	d := &BulkDialog{mw: mw, st: mw.inv, mode: mode}
-	d.Addresses = widget.NewMultiLineEntry()
+	d.Addresses = NewEntry()
+	d.Addresses.MultiLine = true
+	d.Addresses.OnEscape = func() { d.dlg.Hide() }
 	d.Addresses.Wrapping = fyne.TextWrapWord
 	d.Addresses.SetMinRowsVisible(3)
 	d.Addresses.OnChanged = func(string) { d.updateConfirm() }

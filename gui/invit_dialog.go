@@ -20,7 +20,7 @@ import (
 // button that invites the valid ones.
 type InviteDialog struct {
 	// Addresses takes the pasted list.
-	Addresses *widget.Entry
+	Addresses *Entry
 	// Groups has one box per subgroup; Language is the language of the mail.
 	Groups   *widget.CheckGroup
 	Language *widget.Select
@@ -66,7 +66,9 @@ func (mw *MainWindow) ShowInviteDialog(groupID int64) {
 
 func newInviteDialog(mw *MainWindow, groups []core.Group, groupID int64) *InviteDialog {
 	d := &InviteDialog{mw: mw, st: mw.inv}
-	d.Addresses = widget.NewMultiLineEntry()
+	d.Addresses = NewEntry()
+	d.Addresses.MultiLine = true
+	d.Addresses.OnEscape = func() { d.dlg.Hide() }
 	d.Addresses.Wrapping = fyne.TextWrapWord
 	d.Addresses.SetMinRowsVisible(3)
 	d.Addresses.SetPlaceHolder(lang.X("invite.addresses.placeholder", "Collez ici une ou plusieurs adresses, séparées par des virgules, des points-virgules, des espaces ou des retours à la ligne."))

@@ -42,6 +42,9 @@ type UsersScreen struct {
 	// Invite and Provision are the screen's main actions, Inviter par e-mail and
 	// Paramétrer un compte, when the window offers invitations.
 	Invite, Provision *widget.Button
+	// emptyLater tells, in the empty state, that invitations come later; it hides
+	// when the window offers them.
+	emptyLater *widget.Label
 
 	filter   core.UserFilter
 	columns  []userColumn
@@ -104,6 +107,7 @@ func newUsersScreen(w fyne.Window, st UsersService) *UsersScreen {
 	later := widget.NewLabel(lang.X("users.empty.later", "L'import et les invitations arriveront dans une prochaine version, dans les écrans Importer et Invitations. En attendant, la commande « convive users add » crée des comptes."))
 	later.Wrapping = fyne.TextWrapWord
 	later.Alignment = fyne.TextAlignCenter
+	s.emptyLater = later
 	s.Empty = container.NewVBox(widget.NewIcon(theme.AccountIcon()), empty, later)
 	s.Empty.Hide()
 

@@ -264,6 +264,7 @@ func (mw *MainWindow) build() {
 			Importance: widget.HighImportance, OnTapped: func() { mw.ShowInviteDialog(0) }}
 		mw.Users.Provision = &widget.Button{Text: lang.X("provision.action", "Paramétrer un compte"), Icon: theme.ContentAddIcon(),
 			OnTapped: func() { mw.ShowProvisionDialog(0) }}
+		mw.Users.emptyLater.Hide()
 		mw.Users.Detail.onChangeEmail = mw.ShowChangeEmail
 		mw.Users.Detail.onReset = mw.ShowPasswordReset
 		mw.Groups.onInvite = mw.ShowInviteDialog
