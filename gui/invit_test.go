@@ -1,6 +1,8 @@
 package gui
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -342,5 +344,60 @@ func TestChangeEmailOfAnInvitedUser(t *testing.T) {
 	})
 	if det.Tabs.SelectedIndex() != 1 {
 		t.Error("the Historique tab is not shown after the change")
+	}
+}
+
+func TestExportTheInvitations(t *testing.T) {
+	f := newInviteFixture(t)
+	f.invite(t, "=cmd@exemple.fr", "b@exemple.fr")
+	path := filepath.Join(t.TempDir(), "invitations.csv")
+	f.mw.SetFilePicker(&fakePicker{save: path})
+	f.mw.ShowScreen(ScreenInvitations)
+	waitFor(t, "the list", func() bool { return f.mw.Invitations.pager.Len() == 2 })
+	test.Tap(f.mw.Invitations.Export)
+	waitFor(t, "the notice", func() bool {
+		return strings.Contains(overlayText(f.mw.Window), "2 invitations exportées dans «\u00a0invitations.csv\u00a0».")
+	})
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	for _, want := range []string{"Identifiant", "b@exemple.fr", "'=cmd@exemple.fr", "En attente"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the export lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+func TestReconcileActiveAccountsFromAFile(t *testing.T) {
+	f := newInviteFixture(t)
+	f.invite(t, "a@exemple.fr", "b@exemple.fr")
+	path := filepath.Join(t.TempDir(), "comptes-actifs.csv")
+	if err := os.WriteFile(path, []byte("Nom;E-mail\nAlice;A@exemple.fr\nInconnu;x@exemple.fr\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.mw.SetFilePicker(&fakePicker{open: path})
+	f.mw.ShowScreen(ScreenInvitations)
+	settle()
+	test.Tap(f.mw.Invitations.AcceptMany)
+	d := f.mw.Invitations.lastBulk
+	test.Tap(d.ChooseFile)
+	waitFor(t, "the preview of the file", func() bool { return len(d.preview.Cancel) == 1 })
+	if d.File.Text != "2 adresses lues dans «\u00a0comptes-actifs.csv\u00a0»" || len(d.preview.NotFound) != 1 {
+		t.Fatalf("file %q, preview %+v", d.File.Text, d.preview)
+	}
+	if d.Confirm.Text != "Marquer 1 invitation comme acceptée" {
+		t.Fatalf("button %q", d.Confirm.Text)
+	}
+	test.Tap(d.Confirm)
+	f.mw.lastConfirm.(*dialog.ConfirmDialog).Confirm()
+	waitFor(t, "the acceptance", func() bool { return len(f.invitations(t, core.InvitationAccepted)) == 1 })
+	u, err := f.st.UserByLogin(f.ctx, "a@exemple.fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Status != core.StatusActive {
+		t.Errorf("a@exemple.fr is %q after reconciliation, want active", u.Status)
 	}
 }
