@@ -142,8 +142,14 @@ func showTemplateEditor(w fyne.Window, st core.SettingStore) *TemplateEditor {
 		Importance: widget.HighImportance, OnTapped: t.onSave}
 	t.Reset = &widget.Button{Text: lang.X("templates.reset", "Rétablir le modèle d'origine"), Icon: theme.ViewRefreshIcon(), OnTapped: t.onReset}
 
+	// The chooser is as wide as its longest kind, so that no name is cut.
+	widest := float32(0)
+	for _, l := range labels {
+		widest = max(widest, fyne.MeasureText(l, theme.TextSize(), fyne.TextStyle{}).Width)
+	}
+	kindBox := container.NewGridWrap(fyne.NewSize(widest+theme.IconInlineSize()+6*theme.InnerPadding(), t.Kind.MinSize().Height), t.Kind)
 	choose := widget.NewForm(
-		widget.NewFormItem(lang.X("templates.kind", "Message"), container.NewHBox(t.Kind, t.Modified)),
+		widget.NewFormItem(lang.X("templates.kind", "Message"), container.NewHBox(kindBox, t.Modified)),
 		widget.NewFormItem(lang.X("templates.language", "Langue"), t.Language))
 	edit := container.NewBorder(
 		container.NewVBox(widget.NewLabel(lang.X("templates.subject", "Objet")), t.Subject), nil, nil, nil,
@@ -164,7 +170,7 @@ func showTemplateEditor(w fyne.Window, st core.SettingStore) *TemplateEditor {
 	t.Subject.OnEscape, t.Body.OnEscape = t.onClose, t.onClose
 	withKeys(w, d, nil)
 	size := w.Canvas().Size()
-	d.Resize(fyne.NewSize(min(1000, size.Width-30), min(680, size.Height-30)))
+	d.Resize(fyne.NewSize(min(1200, size.Width-30), min(820, size.Height-30)))
 	t.Kind.SetSelectedIndex(0)
 	t.Language.SetSelected(labelFrench)
 	d.Show()
