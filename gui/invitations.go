@@ -86,8 +86,8 @@ func newInvitationsScreen(mw *MainWindow, st InviteService) *InvitationsScreen {
 			return r.Group
 		}},
 		{lang.X("invitations.col.session", "Session"), "", 110, func(r core.InvitationRow) string { return r.Session }},
-		{lang.X("invitations.col.created", "Invitée le"), core.InvSortCreated, 128, func(r core.InvitationRow) string { return formatDate(r.Created) }},
-		{lang.X("invitations.col.last_sent", "Dernier envoi"), core.InvSortLastSent, 128, func(r core.InvitationRow) string {
+		{lang.X("invitations.col.created", "Invitée le"), core.InvSortCreated, 140, func(r core.InvitationRow) string { return formatDate(r.Created) }},
+		{lang.X("invitations.col.last_sent", "Dernier envoi"), core.InvSortLastSent, 140, func(r core.InvitationRow) string {
 			if r.LastSent.IsZero() {
 				return lang.X("invitations.not_sent", "pas encore envoyée")
 			}
@@ -157,6 +157,14 @@ func newInvitationsScreen(mw *MainWindow, st InviteService) *InvitationsScreen {
 			return &widget.Button{Importance: widget.LowImportance, Alignment: widget.ButtonAlignLeading, IconPlacement: widget.ButtonIconTrailingText}
 		},
 		UpdateHeader: s.updateHeader,
+		// A click anywhere in a row ticks or unticks it.
+		OnSelected: func(id widget.TableCellID) {
+			s.Table.Unselect(id)
+			if r, ok := s.pager.Item(id.Row); ok && id.Col != 0 {
+				s.tick(r.ID, !(s.allTicked || s.checked[r.ID]))
+				s.Table.Refresh()
+			}
+		},
 	}
 	s.Table.ExtendBaseWidget(s.Table)
 
