@@ -87,7 +87,10 @@ release: deps
 
 ## test: every test; core with the race detector, the smoke test under Xvfb
 # Both runs go to the end, so that one failing package does not hide the others.
+# No session bus is reachable in tests: a D-Bus client (keyring, desktop settings) would
+# otherwise start a dbus-daemon per test process and leave it running.
 test: test-deps
+	export DBUS_SESSION_BUS_ADDRESS=unix:path=$(CURDIR)/bin/no-session-bus; \
 	status=0; \
 	$(GO) test -race -timeout 20m ./core/... || status=1; \
 	$(GO) test -timeout 20m $$($(GO) list ./... | grep -v -e '^convive/core' -e '^convive/tmpdeps') || status=1; \
