@@ -401,3 +401,26 @@ func TestReconcileActiveAccountsFromAFile(t *testing.T) {
 		t.Errorf("a@exemple.fr is %q after reconciliation, want active", u.Status)
 	}
 }
+
+func TestResetLinkForAnActiveAccount(t *testing.T) {
+	f := newInviteFixture(t)
+	u := f.addUser(t, "paul.martin@exemple.fr", "Paul", "Martin")
+	f.mw.ShowScreen(ScreenUsers)
+	settle()
+	det := f.mw.Users.Detail
+	det.box.Show()
+	det.loadAsync(u.ID)
+	waitFor(t, "the panel", func() bool { return det.UserID() == u.ID })
+	test.Tap(det.ResetPassword)
+	if !strings.Contains(overlayText(f.mw.Window), "Envoyer à paul.martin@exemple.fr un lien") {
+		t.Fatalf("no question before the reset mail: %q", overlayText(f.mw.Window))
+	}
+	f.mw.lastConfirm.(*dialog.ConfirmDialog).Confirm()
+	waitFor(t, "the notice", func() bool { return strings.Contains(overlayText(f.mw.Window), "attend dans la boîte d'envoi") })
+	if s := f.stats(t); s.OutboxWaiting != 1 {
+		t.Errorf("%d mails wait, want the reset mail", s.OutboxWaiting)
+	}
+	waitFor(t, "the history", func() bool {
+		return strings.Contains(strings.Join(texts(det.History), "\n"), "lien de réinitialisation du mot de passe préparé")
+	})
+}
