@@ -36,15 +36,12 @@ type UsersScreen struct {
 	// Table lists the users; its header row sorts.
 	Table *widget.Table
 	// Empty is shown instead of the table while there is no user at all.
-	Empty fyne.CanvasObject
+	Empty *fyne.Container
 	// Detail edits the selected user.
 	Detail *UserDetail
 	// Invite and Provision are the screen's main actions, Inviter par e-mail and
 	// Paramétrer un compte, when the window offers invitations.
 	Invite, Provision *widget.Button
-	// emptyLater tells, in the empty state, that invitations come later; it hides
-	// when the window offers them.
-	emptyLater *widget.Label
 
 	filter   core.UserFilter
 	columns  []userColumn
@@ -104,11 +101,7 @@ func newUsersScreen(w fyne.Window, st UsersService) *UsersScreen {
 	empty := widget.NewLabel(lang.X("users.empty", "Aucun utilisateur pour l'instant. Importez un tableur ou invitez par e-mail."))
 	empty.Wrapping = fyne.TextWrapWord
 	empty.Alignment = fyne.TextAlignCenter
-	later := widget.NewLabel(lang.X("users.empty.later", "L'import et les invitations arriveront dans une prochaine version, dans les écrans Importer et Invitations. En attendant, la commande « convive users add » crée des comptes."))
-	later.Wrapping = fyne.TextWrapWord
-	later.Alignment = fyne.TextAlignCenter
-	s.emptyLater = later
-	s.Empty = container.NewVBox(widget.NewIcon(theme.AccountIcon()), empty, later)
+	s.Empty = container.NewVBox(widget.NewIcon(theme.AccountIcon()), empty)
 	s.Empty.Hide()
 
 	s.Detail = newUserDetail(w, st, func(u core.User) { s.pager.refresh() })

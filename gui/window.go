@@ -264,7 +264,12 @@ func (mw *MainWindow) build() {
 			Importance: widget.HighImportance, OnTapped: func() { mw.ShowInviteDialog(0) }}
 		mw.Users.Provision = &widget.Button{Text: lang.X("provision.action", "Paramétrer un compte"), Icon: theme.ContentAddIcon(),
 			OnTapped: func() { mw.ShowProvisionDialog(0) }}
-		mw.Users.emptyLater.Hide()
+		// The empty state offers the two ways in, beside the sentence that names them.
+		mw.Users.Empty.Add(container.NewCenter(container.NewHBox(
+			&widget.Button{Text: lang.X("users.empty.import", "Importer un tableur"), Icon: theme.UploadIcon(),
+				OnTapped: func() { mw.ShowScreen(ScreenImport) }},
+			&widget.Button{Text: lang.X("invite.action", "Inviter par e-mail"), Icon: theme.MailSendIcon(),
+				Importance: widget.HighImportance, OnTapped: func() { mw.ShowInviteDialog(0) }})))
 		mw.Users.Detail.onChangeEmail = mw.ShowChangeEmail
 		mw.Users.Detail.onReset = mw.ShowPasswordReset
 		mw.Groups.onInvite = mw.ShowInviteDialog
