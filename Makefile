@@ -93,13 +93,13 @@ test: test-deps
 	export DBUS_SESSION_BUS_ADDRESS=unix:path=$(CURDIR)/bin/no-session-bus; \
 	status=0; \
 	$(GO) test -race -timeout 20m ./core/... || status=1; \
-	$(GO) test -timeout 20m $$($(GO) list ./... | grep -v -e '^convive/core' -e '^convive/tmpdeps') || status=1; \
+	$(GO) test -timeout 20m $$($(GO) list ./... | grep -v -e '^convive/core') || status=1; \
 	exit $$status
 
 ## bench: the benchmarks, saved in bin/bench.txt, then the key figures
 bench: deps
 	@mkdir -p bin
-	pkgs=$$(grep -rlE --include='*_test.go' '^func Benchmark' . | grep -v '^./tmpdeps/' | xargs -r -n1 dirname | sort -u); \
+	pkgs=$$(grep -rlE --include='*_test.go' '^func Benchmark' . | xargs -r -n1 dirname | sort -u); \
 	if [[ -z "$$pkgs" ]]; then echo "Aucun benchmark trouvé."; exit 0; fi; \
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m $$pkgs | tee $(BENCH)
 	@$(MAKE) --no-print-directory bench-report
