@@ -122,6 +122,10 @@ func dsn(path string, writer bool) string {
 	// sorts stay in memory rather than in temporary files.
 	q.Add("_pragma", "temp_store(MEMORY)")
 	if writer {
+		// The writer gets more: a big transaction (10 000 invitations with their
+		// mails) then stays in memory until its commit instead of spilling pages to
+		// the WAL half-way; the memory is only taken when such a transaction needs it.
+		q.Add("_pragma", "cache_size(-131072)")
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Set("_txlock", "immediate")
 	} else {
