@@ -46,6 +46,7 @@ type BulkDialog struct {
 	checked     string
 	preview     core.CancelPreview
 	dlg         *dialog.CustomDialog
+	open        bool // shown: a file dropped on the window comes here
 	mw          *MainWindow
 	st          InviteService
 }
@@ -83,7 +84,9 @@ func showBulkDialog(mw *MainWindow, mode bulkMode) *BulkDialog {
 	d.dlg = dialog.NewCustomWithoutButtons(title, content, mw.Window)
 	d.dlg.Resize(dialogSize(mw.Window, 700, 620))
 	withKeys(mw.Window, d.dlg, nil)
+	d.dlg.SetOnClosed(func() { d.open = false })
 	d.updateConfirm()
+	d.open = true
 	d.dlg.Show()
 	mw.Window.Canvas().Focus(d.Addresses)
 	return d
@@ -95,12 +98,26 @@ func (d *BulkDialog) entries() []string {
 
 func (d *BulkDialog) onChooseFile() {
 	picker := d.mw.Picker
+	d.readFileAsync(func() (string, error) {
+		return picker.Open(lang.X("bulk.file.title", "Choisir la liste d'adresses"),
+			FileFilter{Description: lang.X("invitations.export.filter", "Tableurs (.xlsx, .csv)"), Extensions: []string{".xlsx", ".csv"}})
+	})
+}
+
+// OpenFile reads the addresses of the file at path, as Choisir un fichier… does, and
+// shows the preview; a file dropped on the window while the dialog is open comes here.
+func (d *BulkDialog) OpenFile(path string) {
+	d.readFileAsync(func() (string, error) { return path, nil })
+}
+
+// readFileAsync reads the addresses of the file pick names ("" when none was chosen),
+// off Fyne's goroutine, then shows the preview.
+func (d *BulkDialog) readFileAsync(pick func() (string, error)) {
 	var path string
 	var found []string
 	runAsync(d.mw.Window, func() error {
 		var err error
-		path, err = picker.Open(lang.X("bulk.file.title", "Choisir la liste d'adresses"),
-			FileFilter{Description: lang.X("invitations.export.filter", "Tableurs (.xlsx, .csv)"), Extensions: []string{".xlsx", ".csv"}})
+		path, err = pick()
 		if err != nil || path == "" {
 			return err
 		}
@@ -284,4 +301,14 @@ func (d *BulkDialog) doAsync(entries []string) {
 			d.mw.notify(cancelledText(done))
 		}
 	})
+}
+
+// dropOnBulkDialog hands a dropped file to the Annuler plusieurs invitations or
+// Rapprocher les comptes actifs dialog while one is open, and says whether it did.
+func (mw *MainWindow) dropOnBulkDialog(path string) bool {
+	if mw.Invitations == nil || mw.Invitations.lastBulk == nil || !mw.Invitations.lastBulk.open {
+		return false
+	}
+	mw.Invitations.lastBulk.OpenFile(path)
+	return true
 }

@@ -48,6 +48,10 @@ type InvitationsScreen struct {
 	// State, Group and Session filter; Search matches login and names.
 	State, Group, Session *widget.Select
 	Search                *Entry
+	// From and To (« Du », « Au ») bound the day of invitation, French dates such as
+	// 25/11/2026, empty for no bound; DateHint says when one cannot be read.
+	From, To *Entry
+	DateHint *widget.Label
 	// Count says how many invitations match and how many are ticked.
 	Count *widget.Label
 	// SelectAll ticks every invitation of the current filter.
@@ -132,6 +136,15 @@ func newInvitationsScreen(mw *MainWindow, st InviteService) *InvitationsScreen {
 	s.Search.ActionItem = widget.NewIcon(theme.SearchIcon())
 	s.Search.OnChanged = s.onSearchChanged
 	s.Search.OnEscape = func() { s.Search.SetText("") }
+	s.From, s.To = NewEntry(), NewEntry()
+	for _, e := range []*Entry{s.From, s.To} {
+		e.SetPlaceHolder(lang.X("invitations.date.placeholder", "jj/mm/aaaa"))
+		e.OnChanged = func(string) { s.scheduleTextFilters() }
+		e.OnEscape = func() { e.SetText("") }
+	}
+	s.DateHint = widget.NewLabel(lang.X("invitations.date.invalid", "Date illisible\u00a0: écrivez 25/11/2026"))
+	s.DateHint.Importance = widget.DangerImportance
+	s.DateHint.Hide()
 
 	s.Count = widget.NewLabel("")
 	s.SelectAll = widget.NewCheck(lang.X("invitations.select_all", "Tout cocher"), s.onSelectAll)
@@ -178,10 +191,18 @@ func newInvitationsScreen(mw *MainWindow, st InviteService) *InvitationsScreen {
 	s.Count.Alignment = fyne.TextAlignTrailing
 	s.Count.Truncation = fyne.TextTruncateEllipsis
 	tools := container.NewHBox(s.CancelMany, s.AcceptMany, s.Export)
+	dateField := func(e *Entry) fyne.CanvasObject { return container.New(&minWidth{w: 116}, e) }
+	// The dates have their own short row; the hint takes the rest of it and is cut
+	// rather than widen the window.
+	s.DateHint.Truncation = fyne.TextTruncateEllipsis
+	dates := container.NewBorder(nil, nil, container.NewHBox(
+		widget.NewLabel(lang.X("invitations.from", "Du")), dateField(s.From),
+		widget.NewLabel(lang.X("invitations.to", "Au")), dateField(s.To)), nil, s.DateHint)
 	bulk := container.NewHBox(s.SelectAll, s.Resend, s.Cancel, s.Accept)
 	top := container.NewVBox(
 		s.Scope,
 		filters,
+		dates,
 		tools,
 		container.NewBorder(nil, nil, bulk, nil, s.Count))
 	fit := &fitColumns{table: s.Table}
@@ -289,20 +310,49 @@ func indexOfString(list []string, v string) int {
 	return -1
 }
 
-func (s *InvitationsScreen) onSearchChanged(text string) {
+func (s *InvitationsScreen) onSearchChanged(string) { s.scheduleTextFilters() }
+
+// scheduleTextFilters asks the database again once typing in the search or the dates
+// has paused.
+func (s *InvitationsScreen) scheduleTextFilters() {
 	if s.debounce != nil {
 		s.debounce.Stop()
 	}
-	s.debounce = time.AfterFunc(searchDelay, func() {
-		doUI(func() {
-			if s.Search.Text != text || s.filter.Search == text {
-				return
-			}
-			s.filter.Search = text
-			s.clearTicks()
-			s.pager.reset(s.filter)
-		})
-	})
+	s.debounce = time.AfterFunc(searchDelay, func() { doUI(s.applyTextFilters) })
+}
+
+// applyTextFilters reads the search and the dates as they are now; an unreadable date
+// shows DateHint and bounds nothing.
+func (s *InvitationsScreen) applyTextFilters() {
+	from, okFrom := dateBound(s.From.Text, false)
+	to, okTo := dateBound(s.To.Text, true)
+	visible(s.DateHint, !okFrom || !okTo)
+	if s.filter.Search == s.Search.Text && s.filter.From.Equal(from) && s.filter.To.Equal(to) {
+		return
+	}
+	s.filter.Search, s.filter.From, s.filter.To = s.Search.Text, from, to
+	s.clearTicks()
+	s.pager.reset(s.filter)
+}
+
+// dateBound reads a date typed in « Du » (end false: the start of that day) or « Au »
+// (end true: the start of the next day, so that the whole day counts; with a time, the
+// minute after it). Empty text is no bound; ok is false when the text is not a date.
+func dateBound(text string, end bool) (t time.Time, ok bool) {
+	if strings.TrimSpace(text) == "" {
+		return time.Time{}, true
+	}
+	t, err := core.ParseDate(text, nil)
+	if err != nil {
+		return time.Time{}, false
+	}
+	if end {
+		if t.Hour() == 0 && t.Minute() == 0 {
+			return t.AddDate(0, 0, 1), true
+		}
+		return t.Add(time.Minute), true
+	}
+	return t, true
 }
 
 func (s *InvitationsScreen) sortBy(col int) {

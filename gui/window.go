@@ -207,17 +207,17 @@ func (mw *MainWindow) showOutboxStatus() {
 }
 
 // DropFiles is the window's drop handler: the first file dropped anywhere in the window
-// opens in the Importer screen.
+// goes to the Annuler plusieurs invitations or Rapprocher les comptes actifs dialog
+// while one is open, and otherwise opens in the Importer screen.
 func (mw *MainWindow) DropFiles(_ fyne.Position, uris []fyne.URI) {
-	if mw.Importer == nil {
-		return
-	}
 	for _, u := range uris {
 		if u == nil || u.Scheme() != "file" {
 			continue
 		}
-		mw.ShowScreen(ScreenImport)
-		mw.Importer.OpenFile(u.Path())
+		if !mw.dropOnBulkDialog(u.Path()) && mw.Importer != nil {
+			mw.ShowScreen(ScreenImport)
+			mw.Importer.OpenFile(u.Path())
+		}
 		return
 	}
 }
