@@ -56,12 +56,12 @@ type UsersScreen struct {
 func newUsersScreen(w fyne.Window, st UsersService) *UsersScreen {
 	s := &UsersScreen{w: w, st: st, headers: map[int]*widget.Button{}}
 	s.columns = []userColumn{
-		{lang.X("users.col.login", "Identifiant"), core.SortLogin, 250, func(u core.User) string { return u.Login }},
-		{lang.X("users.col.first_name", "Prénom"), core.SortFirstName, 130, func(u core.User) string { return u.FirstName }},
-		{lang.X("users.col.last_name", "Nom"), core.SortLastName, 150, func(u core.User) string { return u.LastName }},
-		{lang.X("users.col.groups", "Groupes"), "", 200, func(u core.User) string { return strings.Join(u.Groups, ", ") }},
-		{lang.X("users.col.status", "Statut"), core.SortStatus, 100, func(u core.User) string { return statusLabel(u.Status) }},
-		{lang.X("users.col.created", "Créé le"), core.SortCreated, 140, func(u core.User) string { return formatDate(u.Created) }},
+		{lang.X("users.col.login", "Identifiant"), core.SortLogin, 200, func(u core.User) string { return u.Login }},
+		{lang.X("users.col.first_name", "Prénom"), core.SortFirstName, 100, func(u core.User) string { return u.FirstName }},
+		{lang.X("users.col.last_name", "Nom"), core.SortLastName, 120, func(u core.User) string { return u.LastName }},
+		{lang.X("users.col.groups", "Groupes"), "", 160, func(u core.User) string { return strings.Join(u.Groups, ", ") }},
+		{lang.X("users.col.status", "Statut"), core.SortStatus, 80, func(u core.User) string { return statusLabel(u.Status) }},
+		{lang.X("users.col.created", "Créé le"), core.SortCreated, 135, func(u core.User) string { return formatDate(u.Created) }},
 	}
 
 	s.pager = newPager(st.CountUsers,
