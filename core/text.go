@@ -57,8 +57,29 @@ func SortKey(s string) []byte {
 	c := collatorPool.Get().(*collator)
 	defer collatorPool.Put(c)
 	c.buf.Reset()
-	k := c.c.KeyFromString(c.buf, s)
-	return append([]byte(nil), k...)
+	return trimKey(c.c.KeyFromString(c.buf, s))
+}
+
+// trimKey drops the trailing default accent weights of a collation key (most names
+// have no accent after their last letters). The order of keys is unchanged, since the
+// default weight is the smallest accent weight and a shorter run sorts first; the keys
+// and the indexes built on them are about half as long.
+func trimKey(k []byte) []byte {
+	// primary weights, a 0x0000 separator, then one 16-bit accent weight per letter
+	sep := -1
+	for i := 0; i+1 < len(k); i += 2 {
+		if k[i] == 0 && k[i+1] == 0 {
+			sep = i
+			break
+		}
+	}
+	end := len(k)
+	if sep >= 0 {
+		for end-2 > sep+1 && k[end-2] == 0 && k[end-1] == 0x20 {
+			end -= 2
+		}
+	}
+	return append([]byte(nil), k[:end]...)
 }
 
 // CompareFrench compares two strings in French alphabetical order.

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"slices"
 	"testing"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 )
 
 func TestFoldIgnoresCaseAccentsAndLigatures(t *testing.T) {
@@ -66,5 +69,27 @@ func BenchmarkFold(b *testing.B) {
 				Fold(s)
 			}
 		})
+	}
+}
+
+// TestSortKeyTrimKeepsTheOrder checks that trimmed keys order names exactly as the
+// collator does, accents and case included.
+func TestSortKeyTrimKeepsTheOrder(t *testing.T) {
+	names := []string{"", "a", "à", "A", "ab", "abbé", "Abbe", "abbe", "abbé ", "cote", "côte", "coté", "côté", "Côté",
+		"Lefèvre", "Lefevre", "Lefèvre\x00Anne", "Lefevre\x00Anne", "Lefèvre\x00Ànne", "Le Fèvre", "Le-Fèvre", "Œuvre", "oeuvre",
+		"Zoé", "Zoe", "Zola", "Émile", "Emile", "emile", "Ézéchiel", "jean.dupont@exemple.fr", "jean.dupont#x@exemple.fr",
+		"Ñandú", "Nandu", "Ünal", "Unal", "ß", "ss", "1", "10", "2"}
+	c := collate.New(language.French, collate.IgnoreCase)
+	for _, a := range names {
+		for _, b := range names {
+			want := c.CompareString(a, b)
+			got := bytes.Compare(SortKey(a), SortKey(b))
+			if want != got {
+				t.Errorf("%q vs %q: keys compare %d, collator %d", a, b, got, want)
+			}
+		}
+	}
+	if full, trimmed := len(c.KeyFromString(new(collate.Buffer), "Lefèvre\x00Anne")), len(SortKey("Lefèvre\x00Anne")); trimmed >= full {
+		t.Errorf("key not trimmed: %d bytes, full %d", trimmed, full)
 	}
 }
