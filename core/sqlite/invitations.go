@@ -1121,30 +1121,11 @@ func (s *Store) Provision(ctx context.Context, n core.NewUser, welcome bool, m *
 	if n.Status == "" {
 		n.Status = core.StatusActive
 	}
-	addr, err := core.ParseAddress(n.Login)
+	f, err := checkNewUser(n)
 	if err != nil {
 		return core.User{}, err
 	}
-	first, err := checkPersonName("prénom", n.FirstName)
-	if err != nil {
-		return core.User{}, err
-	}
-	last, err := checkPersonName("nom", n.LastName)
-	if err != nil {
-		return core.User{}, err
-	}
-	lang, err := checkLanguage(n.Language)
-	if err != nil {
-		return core.User{}, err
-	}
-	role, err := checkRole(n.Role)
-	if err != nil {
-		return core.User{}, err
-	}
-	status, err := checkStatus(n.Status)
-	if err != nil {
-		return core.User{}, err
-	}
+	addr, first, last, lang, role, status := f.addr, f.first, f.last, f.lang, f.role, f.status
 	var u core.User
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		if err := loginTaken(ctx, tx, addr); err != nil {

@@ -116,34 +116,50 @@ func loginTaken(ctx context.Context, q querier, addr core.Address) error {
 		map[string]any{"Address": addr.Login, "Owner": owner})
 }
 
+// newUserFields are the checked fields of a core.NewUser.
+type newUserFields struct {
+	addr        core.Address
+	first, last string
+	lang        core.Language
+	role        core.Role
+	status      core.UserStatus
+}
+
+// checkNewUser validates every field of n, the same way for every path that creates
+// an account (CreateUser, Provision).
+func checkNewUser(n core.NewUser) (newUserFields, error) {
+	var f newUserFields
+	var err error
+	if f.addr, err = core.ParseAddress(n.Login); err != nil {
+		return f, err
+	}
+	if f.first, err = checkPersonName("prénom", n.FirstName); err != nil {
+		return f, err
+	}
+	if f.last, err = checkPersonName("nom", n.LastName); err != nil {
+		return f, err
+	}
+	if f.lang, err = checkLanguage(n.Language); err != nil {
+		return f, err
+	}
+	if f.role, err = checkRole(n.Role); err != nil {
+		return f, err
+	}
+	if f.status, err = checkStatus(n.Status); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
 // CreateUser creates a user: the login is validated by core.ParseAddress and must not
 // be taken (case-insensitively), names are cleaned and stored NFC, and the user joins
 // the given subgroups besides the Groupe général. The creation is audited.
 func (s *Store) CreateUser(ctx context.Context, n core.NewUser) (core.User, error) {
-	addr, err := core.ParseAddress(n.Login)
+	f, err := checkNewUser(n)
 	if err != nil {
 		return core.User{}, err
 	}
-	first, err := checkPersonName("prénom", n.FirstName)
-	if err != nil {
-		return core.User{}, err
-	}
-	last, err := checkPersonName("nom", n.LastName)
-	if err != nil {
-		return core.User{}, err
-	}
-	lang, err := checkLanguage(n.Language)
-	if err != nil {
-		return core.User{}, err
-	}
-	role, err := checkRole(n.Role)
-	if err != nil {
-		return core.User{}, err
-	}
-	status, err := checkStatus(n.Status)
-	if err != nil {
-		return core.User{}, err
-	}
+	addr, first, last, lang, role, status := f.addr, f.first, f.last, f.lang, f.role, f.status
 	var u core.User
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		if err := loginTaken(ctx, tx, addr); err != nil {
