@@ -572,7 +572,7 @@ func (s *ImporterScreen) askPassword(src importer.Source, name string, err error
 	text := widget.NewLabel(msg)
 	text.Wrapping = fyne.TextWrapWord
 	if src.Password != "" {
-		text.SetText(core.ErrorMessage(err))
+		text.SetText(messageText(err))
 		text.Importance = widget.DangerImportance
 	}
 	form := widget.NewForm(widget.NewFormItem(lang.X("import.password", "Mot de passe"), entry))

@@ -345,7 +345,7 @@ func (s *ImporterScreen) setPreview(pv *importer.Preview, err error) {
 func (s *ImporterScreen) warnings() []string {
 	var out []string
 	if s.planErr != nil {
-		out = append(out, core.ErrorMessage(s.planErr))
+		out = append(out, messageText(s.planErr))
 	}
 	if !s.mapping.HasHeader && s.base.Totals.Rows > 0 {
 		out = append(out, lang.X("import.warn.no_header", "La première ligne ne contient aucun titre de colonne connu : elle est lue comme une personne. Choisissez ce que contient chaque colonne dans l'en-tête du tableau."))
