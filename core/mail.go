@@ -104,7 +104,7 @@ func (t MailTemplate) Check() error {
 	}
 	for _, part := range []string{t.Subject, t.Body} {
 		if strings.Count(part, "{{") != strings.Count(part, "}}") {
-			return Errorf(EInvalid, "mail.braces", "Une accolade {{ ou }} n'est pas refermée dans le message. Champs possibles\u00a0: {{.Fields}}.", map[string]any{"Fields": strings.Join(names, ", ")})
+			return Errorf(EInvalid, "mail.braces", "Une accolade {{.Open}} ou {{.Close}} n'est pas refermée dans le message. Champs possibles\u00a0: {{.Fields}}.", map[string]any{"Open": "{{", "Close": "}}", "Fields": strings.Join(names, ", ")})
 		}
 		for _, m := range placeholderRE.FindAllStringSubmatch(part, -1) {
 			name := canonical(m[1])

@@ -25,6 +25,9 @@ func TestMailTemplateCheck(t *testing.T) {
 			if ErrorCode(err) != EInvalid {
 				t.Errorf("code %q", ErrorCode(err))
 			}
+			if strings.Contains(err.Error(), "{{.") {
+				t.Errorf("message left unfilled: %q", err.Error())
+			}
 		})
 	}
 	err := MailTemplate{Kind: KindTest, Subject: "x", Body: "{{lien}}"}.Check()

@@ -799,7 +799,7 @@ func (s *Store) UndoBatch(ctx context.Context, id int64) (core.Batch, error) {
 				list = append(list, fmt.Sprintf("ligne %d («\u00a0%s\u00a0»)", t.line, t.login))
 			}
 			return core.Errorf(core.EConflict, "batch.undo_blocked",
-				"L'import n°\u00a0{{.ID}} («\u00a0{{.File}}\u00a0») ne peut pas être annulé\u00a0: {{.Count}} compte(s) ont été modifiés depuis, ou leur invitation acceptée\u00a0: {{.List}}. Rien n'a été annulé\u00a0; corrigez ces comptes un par un.",
+				"L'import n°\u00a0{{.ID}} («\u00a0{{.File}}\u00a0») ne peut pas être annulé\u00a0: certains de ses comptes ont été modifiés depuis, ou leur invitation acceptée ({{.Count}} en tout)\u00a0: {{.List}}. Rien n'a été annulé\u00a0; corrigez ces comptes un par un.",
 				map[string]any{"ID": id, "File": b.File, "Count": len(blocked), "List": strings.Join(list, ", ")})
 		}
 		at := now()
