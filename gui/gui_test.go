@@ -651,3 +651,32 @@ func TestNavigationCounts(t *testing.T) {
 		t.Errorf("a count shows beside a screen without one: %s", shown)
 	}
 }
+
+func TestEmptyUsersScreenOffersTheWaysIn(t *testing.T) {
+	a := test.NewTempApp(t)
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "convive.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	mw := NewMainWindow(a, st)
+	mw.Window.Resize(fyne.NewSize(1100, 720))
+	mw.Window.Show()
+	defer settle()
+	mw.ShowScreen(ScreenUsers)
+	waitFor(t, "the empty state", func() bool { return mw.Users.Empty.Visible() })
+	var importButton *widget.Button
+	for _, o := range test.LaidOutObjects(mw.Users.Empty) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Importer un tableur" {
+			importButton = b
+		}
+	}
+	if importButton == nil {
+		t.Fatal("the empty Utilisateurs screen offers no « Importer un tableur » button")
+	}
+	test.Tap(importButton)
+	settle()
+	if mw.CurrentScreen() != ScreenImport {
+		t.Errorf("the button led to %q", mw.CurrentScreen())
+	}
+}
