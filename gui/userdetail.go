@@ -322,6 +322,10 @@ func auditText(e core.AuditEntry) string {
 	data := map[string]any{"At": formatDate(e.At), "Who": e.Who, "Group": auditGroup(e.Detail)}
 	switch e.Action {
 	case "user.create":
+		if e.BatchID != 0 {
+			data["Batch"] = e.BatchID
+			return lang.X("audit.user.create.import", "{{.At}} · fiche créée par {{.Who}} avec l'import n° {{.Batch}}", data)
+		}
 		return lang.X("audit.user.create", "{{.At}} · fiche créée par {{.Who}}", data)
 	case "user.update":
 		if fields := auditFields(e.Detail); fields != "" {

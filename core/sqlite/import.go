@@ -148,23 +148,55 @@ type importChange struct {
 	AddedGroups []int64        `json:"added_group_ids,omitempty"`
 }
 
-// createDetail is the audit detail of a user an import created: the same JSON as
-// importChange with only "after", written from a struct because 100 000 of them are
-// marshalled in one commit.
-type createDetail struct {
-	After createdUser `json:"after"`
-	Line  int         `json:"line"`
+// createdRuns lists the users an import created, in the detail of its "batch.import"
+// audit row rather than one audit row per user: each run [id, line, n] says that
+// the users id … id+n-1 came from the rows line … line+n-1 of the sheet. A clean file
+// of 100 000 people makes one run; the history of one of them and the undo read it.
+type createdRuns [][3]int64
+
+// add records that user id came from the row line.
+func (c *createdRuns) add(id int64, line int) {
+	if n := len(*c); n > 0 {
+		last := &(*c)[n-1]
+		if last[0]+last[2] == id && last[1]+last[2] == int64(line) {
+			last[2]++
+			return
+		}
+	}
+	*c = append(*c, [3]int64{id, int64(line), 1})
 }
 
-type createdUser struct {
-	Login     string          `json:"login"`
-	Email     string          `json:"email"`
-	FirstName string          `json:"first_name"`
-	LastName  string          `json:"last_name"`
-	Language  core.Language   `json:"language"`
-	Role      core.Role       `json:"role"`
-	Status    core.UserStatus `json:"status"`
-	Groups    []string        `json:"groups"`
+// line returns the row user id came from, and whether the runs hold it.
+func (c createdRuns) line(id int64) (int, bool) {
+	for _, r := range c {
+		if id >= r[0] && id < r[0]+r[2] {
+			return int(r[1] + id - r[0]), true
+		}
+	}
+	return 0, false
+}
+
+// batchDetail is the audit detail of a "batch.import" row.
+type batchDetail struct {
+	After   map[string]any `json:"after"`
+	Created createdRuns    `json:"created_users,omitempty"`
+}
+
+// batchCreated reads the runs of users a batch created, from its audit row.
+func batchCreated(ctx context.Context, q querier, batch int64) (createdRuns, error) {
+	var detail string
+	err := q.QueryRowContext(ctx, `SELECT detail FROM audit WHERE action = 'batch.import' AND entity = 'batch' AND entity_id = ?`, batch).Scan(&detail)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var d batchDetail
+	if err := json.Unmarshal([]byte(detail), &d); err != nil {
+		return nil, fmt.Errorf("audit detail of batch %d: %w", batch, err)
+	}
+	return d.Created, nil
 }
 
 // mailChunk is how many mails are queued at a time: their bodies are not all held.
@@ -184,6 +216,7 @@ type importer struct {
 	invite  *sql.Stmt
 	tokens  *tokenWriter
 	pending []core.Message
+	created createdRuns
 
 	// bulk is set for a big import into a small table: the users' secondary indexes
 	// are dropped at the start of the transaction and built again at its end, and the
@@ -472,9 +505,9 @@ func (s *Store) CommitImport(ctx context.Context, plan *core.ImportPlan, meta co
 			len(plan.Rows), created, updated, invited, string(report), im.batch); err != nil {
 			return err
 		}
-		if err := im.writeAudit(ctx, "batch.import", "batch", im.batch, map[string]any{"after": map[string]any{
+		if err := im.writeAudit(ctx, "batch.import", "batch", im.batch, batchDetail{After: map[string]any{
 			"file": meta.File, "sheet": meta.Sheet, "new_users": created, "updated": updated, "invited": invited,
-		}}); err != nil {
+		}, Created: im.created}); err != nil {
 			return err
 		}
 		// group creations and queued mails were audited by shared helpers: they belong
@@ -560,23 +593,20 @@ func (im *importer) create(ctx context.Context, r *core.PlannedRow, nodes []*nod
 	if err != nil {
 		return false, err
 	}
-	names := make([]string, 0, len(nodes))
 	for _, n := range nodes {
 		if _, err := im.member.ExecContext(ctx, n.id, id, im.at); err != nil {
 			return false, err
 		}
-		names = append(names, n.path())
 	}
-	slices.SortFunc(names, core.CompareFrench)
-	if err := im.writeAudit(ctx, "user.create", "user", id, createDetail{Line: r.Line, After: createdUser{
-		Login: r.Address.Login, Email: r.Address.Email, FirstName: r.FirstName, LastName: r.LastName,
-		Language: language, Role: role, Status: status, Groups: names,
-	}}); err != nil {
-		return false, err
-	}
+	im.created.add(id, r.Line)
 	if !invite && !meta.Welcome {
 		return false, nil
 	}
+	names := make([]string, 0, len(nodes))
+	for _, n := range nodes {
+		names = append(names, n.path())
+	}
+	slices.SortFunc(names, core.CompareFrench)
 	u := core.User{ID: id, Login: r.Address.Login, Email: r.Address.Email, FirstName: r.FirstName, LastName: r.LastName,
 		Language: language, Role: role, Status: status, Groups: names}
 	kind, purpose, expires := core.KindWelcome, purposeWelcome, time.UnixMilli(im.at).Add(core.WelcomeTokenTTL)
@@ -754,6 +784,38 @@ func (s *Store) UndoBatch(ctx context.Context, id int64) (core.Batch, error) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		// the users it created, listed in runs in the batch's own audit row
+		runs, err := batchCreated(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT id, login, email, first_name, last_name, language, role, status
+			FROM users WHERE batch_id = ? ORDER BY id`, id)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var uid int64
+			var email, first, last, language, role, status string
+			t := touched{action: "user.create"}
+			if err := rows.Scan(&uid, &t.login, &email, &first, &last, &language, &role, &status); err != nil {
+				rows.Close()
+				return err
+			}
+			if _, ok := byUser[uid]; ok {
+				continue // audited one by one by an earlier version
+			}
+			t.line, _ = runs.line(uid)
+			t.change = importChange{Line: t.line, After: map[string]any{"login": t.login, "email": email,
+				"first_name": first, "last_name": last, "language": language, "role": role, "status": status}}
+			order = append(order, uid)
+			byUser[uid] = t
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		slices.SortStableFunc(order, func(a, b int64) int { return byUser[a].line - byUser[b].line })
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM audit WHERE batch_id = ?`, id).Scan(&lastAudit); err != nil {
 			return err
 		}

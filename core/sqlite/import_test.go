@@ -119,8 +119,21 @@ func TestCommitImport(t *testing.T) {
 		if _, err := s.GroupByPath(ctx, "Ventes"); err != nil {
 			t.Errorf("the parent group was not created: %v", err)
 		}
-		if n := count(t, s, `SELECT count(*) FROM audit WHERE action = 'user.create' AND batch_id = ?`, b.ID); n != 2 {
-			t.Errorf("%d creations audited with the batch", n)
+		if n := count(t, s, `SELECT count(*) FROM audit WHERE entity = 'user'`); n != 0 {
+			t.Errorf("%d audit rows for users: an import records its creations once, in the batch's row", n)
+		}
+		paul, err := s.UserByLogin(ctx, "paul@exemple.fr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			id   int64
+			line string
+		}{{zoe.ID, `{"line":2}`}, {paul.ID, `{"line":3}`}} {
+			h, err := s.Audit(ctx, "user", c.id)
+			if err != nil || len(h) != 1 || h[0].Action != "user.create" || h[0].BatchID != b.ID || h[0].Detail != c.line || h[0].At.IsZero() || h[0].Who == "" {
+				t.Errorf("history of user %d = %+v, %v; want its creation by batch %d from %s", c.id, h, err, b.ID, c.line)
+			}
 		}
 		if n := count(t, s, `SELECT count(*) FROM audit WHERE action = 'group.create' AND batch_id = ?`, b.ID); n != 3 {
 			t.Errorf("%d group creations audited with the batch, want 3 (Nouveaux, Ventes, Région Sud)", n)
