@@ -210,19 +210,33 @@ type importer struct {
 	at      int64
 	tree    *tree
 	groups  map[string]*node // cleaned path, and "\x00" + its folded form → group
-	users   *userInserter
-	member  *sql.Stmt
 	audit   *sql.Stmt
 	invite  *sql.Stmt
 	tokens  *tokenWriter
 	pending []core.Message
 	created createdRuns
 
+	// New users are written usersPerInsert at a time, with the ids the importer gives
+	// them (the transaction holds the only write lock, so max(id)+1 onwards are free);
+	// their memberships follow in the same way.
+	nextID  int64
+	fresh   []freshUser
+	users   *multiInsert
+	members *multiInsert
+	invites bool // new users are invited
+	meta    core.ImportMeta
+
 	// bulk is set for a big import into a small table: the users' secondary indexes
 	// are dropped at the start of the transaction and built again at its end, and the
 	// search entries are added in one statement.
-	bulk      bool
-	bulkUsers *sql.Stmt
+	bulk bool
+}
+
+// freshUser is a new user written by the next multi-row insert.
+type freshUser struct {
+	row   *core.PlannedRow
+	user  core.User
+	nodes []*node
 }
 
 // bulkRows is the number of new users from which an import into a table holding at
@@ -231,19 +245,19 @@ type importer struct {
 // re-balancing five sort indexes.
 const bulkRows = 5000
 
-// insertUserSQL inserts a user without its search entry; only the bulk import uses it,
-// adding the search entries of the whole batch at once (userInserter does it row by
-// row for every other creation).
-const insertUserSQL = `INSERT INTO users
-	(login, login_key, email, email_key, first_name, last_name, language, role, status,
-	 fold, sort_last, sort_first, sort_login, created, updated, batch_id)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+// usersPerInsert and membersPerInsert are the rows of one INSERT statement: one
+// statement per row spent more time going in and out of SQLite than writing.
+const (
+	usersPerInsert   = 32
+	membersPerInsert = 128
+)
 
 // dropUserIndexes drops the secondary indexes of users (not the unique login index,
 // which keeps logins unique during the import) and returns the statements that make
 // them again, exactly as the schema has them.
 func dropUserIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'users' AND sql IS NOT NULL ORDER BY name`)
+	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'users' AND sql IS NOT NULL
+		AND name NOT IN ('users_created', 'users_batch', 'users_language') ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
@@ -268,29 +282,16 @@ func dropUserIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	return ddl, nil
 }
 
-// insertUser adds one new user, through userInserter or, for a bulk import, without
-// its search entry (added for the whole batch at the end).
-func (im *importer) insertUser(ctx context.Context, r userRow) (int64, error) {
-	if !im.bulk {
-		return im.users.insert(ctx, r)
-	}
-	k := keysOf(r.addr.Login, r.first, r.last)
-	res, err := im.bulkUsers.ExecContext(ctx, r.addr.Login, r.addr.Key, r.addr.Email, r.addr.EmailKey(), r.first, r.last,
-		string(r.language), string(r.role), string(r.status), k.fold, k.sortLast, k.sortFirst, k.sortLogin, r.created, r.created, r.batchID)
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
-}
-
 func (im *importer) close() {
-	for _, st := range []*sql.Stmt{im.member, im.audit, im.invite, im.bulkUsers} {
+	for _, st := range []*sql.Stmt{im.audit, im.invite} {
 		if st != nil {
 			st.Close()
 		}
 	}
-	if im.users != nil {
-		im.users.Close()
+	for _, m := range []*multiInsert{im.users, im.members} {
+		if m != nil {
+			m.close()
+		}
 	}
 	if im.tokens != nil {
 		im.tokens.close()
@@ -373,7 +374,7 @@ func (s *Store) CommitImport(ctx context.Context, plan *core.ImportPlan, meta co
 	total := plan.New + plan.Updated
 	var batch core.Batch
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		im := &importer{s: s, tx: tx, at: now(), groups: map[string]*node{}}
+		im := &importer{s: s, tx: tx, at: now(), groups: map[string]*node{}, invites: invite, meta: meta}
 		defer im.close()
 		var lastAudit int64
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM audit`).Scan(&lastAudit); err != nil {
@@ -403,16 +404,12 @@ func (s *Store) CommitImport(ctx context.Context, plan *core.ImportPlan, meta co
 				im.bulk = true
 			}
 		}
-		if im.bulk {
-			if im.bulkUsers, err = tx.PrepareContext(ctx, insertUserSQL); err != nil {
-				return err
-			}
-		} else if im.users, err = newUserInserter(ctx, tx); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM users`).Scan(&im.nextID); err != nil {
 			return err
 		}
-		if im.member, err = tx.PrepareContext(ctx, `INSERT INTO memberships (group_id, user_id, added) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`); err != nil {
-			return err
-		}
+		im.users = newMultiInsert(tx, `INSERT INTO users (id, login, login_key, first_name, last_name, language, role, status,
+			fold, sort_last, sort_first, created, updated, batch_id) VALUES `, 14, usersPerInsert, "")
+		im.members = newMultiInsert(tx, `INSERT INTO memberships (group_id, user_id, added) VALUES `, 3, membersPerInsert, ` ON CONFLICT DO NOTHING`)
 		if im.audit, err = tx.PrepareContext(ctx, `INSERT INTO audit (at, who, action, entity, entity_id, detail, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?)`); err != nil {
 			return err
 		}
@@ -454,12 +451,11 @@ func (s *Store) CommitImport(ctx context.Context, plan *core.ImportPlan, meta co
 				}
 			}
 			if r.Status == core.RowNew {
-				inv, err := im.create(ctx, r, nodes, invite, meta, lang)
-				if err != nil {
-					return rowError(r, err)
+				if err := im.create(ctx, r, nodes, lang); err != nil {
+					return err
 				}
 				created++
-				if inv {
+				if invite {
 					invited++
 				}
 				continue
@@ -471,6 +467,12 @@ func (s *Store) CommitImport(ctx context.Context, plan *core.ImportPlan, meta co
 			if ok {
 				updated++
 			}
+		}
+		if err := im.flushUsers(ctx); err != nil {
+			return err
+		}
+		if err := im.members.flush(ctx); err != nil {
+			return err
 		}
 		if err := im.flush(ctx); err != nil {
 			return err
@@ -574,81 +576,135 @@ func rowError(r *core.PlannedRow, err error) error {
 		map[string]any{"Line": r.Line, "Address": r.Address.Login, "Reason": lowerFirst(strings.TrimSpace(msg))}).Wrap(err)
 }
 
-// create inserts one new person and reports whether an invitation was queued.
-func (im *importer) create(ctx context.Context, r *core.PlannedRow, nodes []*node, invite bool, meta core.ImportMeta, lang core.Language) (bool, error) {
-	status := core.StatusActive
-	if invite {
-		status = core.StatusInvited
+// create queues one new person for the next multi-row insert, which writes them with
+// their groups, and their invitation or welcome mail.
+func (im *importer) create(ctx context.Context, r *core.PlannedRow, nodes []*node, lang core.Language) error {
+	u := core.User{ID: im.nextID, Login: r.Address.Login, Email: r.Address.Email, FirstName: r.FirstName, LastName: r.LastName,
+		Language: r.Language, Role: r.Role, Status: core.StatusActive}
+	im.nextID++
+	if im.invites {
+		u.Status = core.StatusInvited
 	}
-	language := r.Language
-	if language == "" {
-		language = lang
+	if u.Language == "" {
+		u.Language = lang
 	}
-	role := r.Role
-	if role == "" {
-		role = core.RoleLearner
+	if u.Role == "" {
+		u.Role = core.RoleLearner
 	}
-	id, err := im.insertUser(ctx, userRow{addr: r.Address, first: r.FirstName, last: r.LastName,
-		language: language, role: role, status: status, created: im.at, batchID: im.batch})
-	if err != nil {
-		return false, err
+	k := keysOf(u.Login, u.FirstName, u.LastName)
+	im.fresh = append(im.fresh, freshUser{row: r, user: u, nodes: nodes})
+	im.users.add(u.ID, u.Login, r.Address.Key, u.FirstName, u.LastName,
+		string(u.Language), string(u.Role), string(u.Status), k.fold, k.sortLast, k.sortFirst, im.at, im.at, im.batch)
+	if im.users.full() {
+		return im.flushUsers(ctx)
 	}
-	for _, n := range nodes {
-		if _, err := im.member.ExecContext(ctx, n.id, id, im.at); err != nil {
-			return false, err
+	return nil
+}
+
+// flushUsers writes the new users still waiting, then what follows them.
+func (im *importer) flushUsers(ctx context.Context) error {
+	if err := im.users.flush(ctx); err != nil {
+		return im.usersFailed(err)
+	}
+	return im.settle(ctx)
+}
+
+// settle follows the users just written: their search entries (a bulk import adds
+// them all at the end), their memberships, their place in the batch's runs, and their
+// invitation or welcome mail.
+func (im *importer) settle(ctx context.Context) error {
+	if len(im.fresh) == 0 {
+		return nil
+	}
+	if !im.bulk {
+		if _, err := im.tx.ExecContext(ctx, `INSERT INTO users_search (rowid, fold) SELECT id, fold FROM users WHERE id BETWEEN ? AND ?`,
+			im.fresh[0].user.ID, im.fresh[len(im.fresh)-1].user.ID); err != nil {
+			return err
 		}
 	}
-	im.created.add(id, r.Line)
-	if !invite && !meta.Welcome {
-		return false, nil
+	for i := range im.fresh {
+		f := &im.fresh[i]
+		for _, n := range f.nodes {
+			im.members.add(n.id, f.user.ID, im.at)
+			if im.members.full() {
+				if err := im.members.flush(ctx); err != nil {
+					return err
+				}
+			}
+		}
+		im.created.add(f.user.ID, f.row.Line)
+		if im.invites || im.meta.Welcome {
+			if err := im.mailNew(ctx, f); err != nil {
+				return rowError(f.row, err)
+			}
+		}
 	}
-	names := make([]string, 0, len(nodes))
-	for _, n := range nodes {
+	clear(im.fresh)
+	im.fresh = im.fresh[:0]
+	return nil
+}
+
+// usersFailed places the failure of a multi-row insert of users at its row (a login
+// taken by another account since the preview, a full disk…).
+func (im *importer) usersFailed(err error) error {
+	var rf *rowFailure
+	if errors.As(err, &rf) && rf.row < len(im.fresh) {
+		return rowError(im.fresh[rf.row].row, rf.err)
+	}
+	return err
+}
+
+// mailNew issues the token of a user just written and queues the invitation or the
+// welcome mail.
+func (im *importer) mailNew(ctx context.Context, f *freshUser) error {
+	names := make([]string, 0, len(f.nodes))
+	for _, n := range f.nodes {
 		names = append(names, n.path())
 	}
 	slices.SortFunc(names, core.CompareFrench)
-	u := core.User{ID: id, Login: r.Address.Login, Email: r.Address.Email, FirstName: r.FirstName, LastName: r.LastName,
-		Language: language, Role: role, Status: status, Groups: names}
+	u := f.user
+	u.Groups = names
 	kind, purpose, expires := core.KindWelcome, purposeWelcome, time.UnixMilli(im.at).Add(core.WelcomeTokenTTL)
-	if invite {
+	if im.invites {
 		kind, purpose, expires = core.KindInvitation, purposeInvitation, core.NeverExpires
 	}
-	tok, err := im.tokens.issue(ctx, id, purpose, im.at, expires)
+	tok, err := im.tokens.issue(ctx, u.ID, purpose, im.at, expires)
 	if err != nil {
-		return false, err
+		return err
 	}
-	m, err := meta.Mail(kind, u, tok)
+	m, err := im.meta.Mail(kind, u, tok)
 	if err != nil {
-		return false, err
+		return err
 	}
-	m.Kind, m.UserID = kind, id
+	m.Kind, m.UserID = kind, u.ID
 	if m.To == "" {
-		m.To = r.Address.Email
+		m.To = u.Email
 	}
-	if invite {
+	if im.invites {
 		group := im.tree.root.id
-		if len(nodes) > 0 {
-			group = nodes[0].id
+		if len(f.nodes) > 0 {
+			group = f.nodes[0].id
 		}
-		res, err := im.invite.ExecContext(ctx, id, r.Address.Login, r.Address.Key, r.Address.Email, group, string(language), im.at, im.batch)
+		a := f.row.Address
+		res, err := im.invite.ExecContext(ctx, u.ID, a.Login, a.Key, a.Email, group, string(u.Language), im.at, im.batch)
 		if err != nil {
 			if strings.Contains(err.Error(), "UNIQUE") {
-				return false, core.Errorf(core.EConflict, "import.invitation_pending",
-					"une invitation est déjà en attente pour «\u00a0{{.Address}}\u00a0». Annulez-la ou retirez la ligne du fichier.",
-					map[string]any{"Address": r.Address.Login}).Wrap(err)
+				return core.Errorf(core.EConflict, "import.invitation_pending",
+					"une invitation est déjà en attente pour « {{.Address}} ». Annulez-la ou retirez la ligne du fichier.",
+					map[string]any{"Address": a.Login}).Wrap(err)
 			}
-			return false, err
+			return err
 		}
 		if m.InvitationID, err = res.LastInsertId(); err != nil {
-			return false, err
+			return err
 		}
 		if err := im.writeAudit(ctx, "invitation.create", "invitation", m.InvitationID, map[string]any{"after": map[string]any{
-			"login": r.Address.Login, "email": r.Address.Email, "group_id": group, "language": language,
+			"login": a.Login, "email": a.Email, "group_id": group, "language": u.Language,
 		}}); err != nil {
-			return false, err
+			return err
 		}
 	}
-	return invite, im.queue(ctx, m)
+	return im.queue(ctx, m)
 }
 
 // update writes the changes of one row to its existing account, as the account is
@@ -700,8 +756,11 @@ func (im *importer) update(ctx context.Context, r *core.PlannedRow, nodes []*nod
 		if slices.Contains(have, n.id) {
 			continue
 		}
-		if _, err := im.member.ExecContext(ctx, n.id, old.ID, im.at); err != nil {
-			return false, err
+		im.members.add(n.id, old.ID, im.at)
+		if im.members.full() {
+			if err := im.members.flush(ctx); err != nil {
+				return false, err
+			}
 		}
 		c.AddedGroups = append(c.AddedGroups, n.id)
 		after = append(after, n.path())
@@ -716,8 +775,8 @@ func (im *importer) update(ctx context.Context, r *core.PlannedRow, nodes []*nod
 	if fieldsChanged {
 		k := keysOf(next.Login, next.FirstName, next.LastName)
 		if _, err := im.tx.ExecContext(ctx, `UPDATE users SET first_name = ?, last_name = ?, language = ?, role = ?,
-			fold = ?, sort_last = ?, sort_first = ?, sort_login = ?, updated = ? WHERE id = ?`,
-			next.FirstName, next.LastName, next.Language, next.Role, k.fold, k.sortLast, k.sortFirst, k.sortLogin, im.at, old.ID); err != nil {
+			fold = ?, sort_last = ?, sort_first = ?, updated = ? WHERE id = ?`,
+			next.FirstName, next.LastName, next.Language, next.Role, k.fold, k.sortLast, k.sortFirst, im.at, old.ID); err != nil {
 			return false, err
 		}
 	} else if _, err := im.tx.ExecContext(ctx, `UPDATE users SET updated = ? WHERE id = ?`, im.at, old.ID); err != nil {
@@ -919,8 +978,8 @@ func (s *Store) UndoBatch(ctx context.Context, id int64) (core.Batch, error) {
 			str("role", &role)
 			k := keysOf(u.Login, u.FirstName, u.LastName)
 			if _, err := tx.ExecContext(ctx, `UPDATE users SET first_name = ?, last_name = ?, language = ?, role = ?,
-				fold = ?, sort_last = ?, sort_first = ?, sort_login = ?, updated = ? WHERE id = ?`,
-				u.FirstName, u.LastName, lang, role, k.fold, k.sortLast, k.sortFirst, k.sortLogin, at, uid); err != nil {
+				fold = ?, sort_last = ?, sort_first = ?, updated = ? WHERE id = ?`,
+				u.FirstName, u.LastName, lang, role, k.fold, k.sortLast, k.sortFirst, at, uid); err != nil {
 				return err
 			}
 			if err := write("user.undo_update", uid, importChange{Line: t.line, Before: t.change.After, After: t.change.Before}); err != nil {

@@ -350,6 +350,26 @@ func TestUndoBatch(t *testing.T) {
 		wantCode(t, err, core.EConflict)
 	})
 
+	t.Run("an address taken since the preview is refused at its row, and nothing is written", func(t *testing.T) {
+		s := open(t)
+		var rows [][]string
+		for i := range 100 {
+			rows = append(rows, []string{fmt.Sprintf("p%d@exemple.fr", i), "", "", "", "", ""})
+		}
+		plan := importPlan(t, s, core.ImportOptions{}, rows...)
+		if _, err := s.CreateUser(ctx, core.NewUser{Login: "P70@exemple.fr"}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.CommitImport(ctx, plan, core.ImportMeta{File: "f.xlsx"})
+		ce := wantCode(t, err, core.EConflict)
+		if msg := ce.Error(); !strings.Contains(msg, "Ligne 72") || !strings.Contains(msg, "pris par un autre compte") {
+			t.Errorf("message = %q", msg)
+		}
+		if n := count(t, s, `SELECT count(*) FROM users`); n != 1 {
+			t.Errorf("%d users after a refused import", n)
+		}
+	})
+
 	t.Run("undo is refused, naming the row, when a user was edited after the import", func(t *testing.T) {
 		s := open(t)
 		plan := importPlan(t, s, core.ImportOptions{},
