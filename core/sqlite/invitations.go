@@ -1262,9 +1262,9 @@ func (s *Store) ChangeEmail(ctx context.Context, userID int64, newLogin string, 
 		}
 		at := now()
 		k := keysOf(addr.Login, old.FirstName, old.LastName)
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET login = ?, login_key = ?, email = ?, email_key = ?, fold = ?,
-			sort_last = ?, sort_first = ?, sort_login = ?, updated = ? WHERE id = ?`,
-			addr.Login, addr.Key, addr.Email, addr.EmailKey(), k.fold, k.sortLast, k.sortFirst, k.sortLogin, at, userID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET login = ?, login_key = ?, fold = ?,
+			sort_last = ?, sort_first = ?, updated = ? WHERE id = ?`,
+			addr.Login, addr.Key, k.fold, k.sortLast, k.sortFirst, at, userID); err != nil {
 			return err
 		}
 		c := change{Before: map[string]any{"login": old.Login, "email": old.Email}, After: map[string]any{"login": addr.Login, "email": addr.Email}}

@@ -36,7 +36,6 @@ func userNotFound(id int64) *core.Error {
 type searchKeys struct {
 	fold                string
 	sortLast, sortFirst []byte
-	sortLogin           []byte
 }
 
 // keysOf derives the search and sort columns of a user. A user with no name at all
@@ -51,7 +50,6 @@ func keysOf(login, first, last string) searchKeys {
 		fold:      core.Fold(login + " " + first + " " + last),
 		sortLast:  core.SortKey(byLast),
 		sortFirst: core.SortKey(byFirst),
-		sortLogin: core.SortKey(login),
 	}
 }
 
@@ -221,9 +219,8 @@ type userInserter struct {
 
 func newUserInserter(ctx context.Context, tx *sql.Tx) (*userInserter, error) {
 	user, err := tx.PrepareContext(ctx, `INSERT INTO users
-		(login, login_key, email, email_key, first_name, last_name, language, role, status,
-		 fold, sort_last, sort_first, sort_login, created, updated, batch_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		(login, login_key, first_name, last_name, language, role, status, fold, sort_last, sort_first, created, updated, batch_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return nil, err
 	}
@@ -242,8 +239,8 @@ func (in *userInserter) insert(ctx context.Context, r userRow) (int64, error) {
 	if r.batchID != 0 {
 		batch = r.batchID
 	}
-	res, err := in.user.ExecContext(ctx, r.addr.Login, r.addr.Key, r.addr.Email, r.addr.EmailKey(), r.first, r.last,
-		string(r.language), string(r.role), string(r.status), k.fold, k.sortLast, k.sortFirst, k.sortLogin, r.created, r.created, batch)
+	res, err := in.user.ExecContext(ctx, r.addr.Login, r.addr.Key, r.first, r.last,
+		string(r.language), string(r.role), string(r.status), k.fold, k.sortLast, k.sortFirst, r.created, r.created, batch)
 	if err != nil {
 		return 0, err
 	}
@@ -374,9 +371,9 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, upd core.UserUpdate) (
 		}
 		k := keysOf(next.Login, next.FirstName, next.LastName)
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET first_name = ?, last_name = ?, language = ?, role = ?, status = ?,
-			fold = ?, sort_last = ?, sort_first = ?, sort_login = ?, updated = ? WHERE id = ?`,
+			fold = ?, sort_last = ?, sort_first = ?, updated = ? WHERE id = ?`,
 			next.FirstName, next.LastName, next.Language, next.Role, next.Status,
-			k.fold, k.sortLast, k.sortFirst, k.sortLogin, at, id); err != nil {
+			k.fold, k.sortLast, k.sortFirst, at, id); err != nil {
 			return err
 		}
 		if err := s.audit(ctx, tx, at, "user.update", "user", id, c); err != nil {
@@ -519,7 +516,7 @@ var sortColumns = map[core.UserSort]sortOrder{
 	"":                 {[]string{"u.sort_last", "u.status"}, "users_sort_last", "users_status"},
 	core.SortLastName:  {[]string{"u.sort_last", "u.status"}, "users_sort_last", "users_status"},
 	core.SortFirstName: {[]string{"u.sort_first", "u.status"}, "users_sort_first", "users_sort_first"},
-	core.SortLogin:     {[]string{"u.sort_login", "u.status"}, "users_sort_login", "users_sort_login"},
+	core.SortLogin:     {[]string{"u.login_key", "u.status"}, "users_sort_login", "users_sort_login"},
 	core.SortStatus:    {[]string{"u.status", "u.sort_last"}, "users_status", "users_status"},
 	core.SortCreated:   {[]string{"u.created", "u.status"}, "users_created", "users_created"},
 }
