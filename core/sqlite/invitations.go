@@ -973,9 +973,9 @@ func (s *Store) invitationWhere(ctx context.Context, f core.InvitationFilter) (s
 	for _, w := range strings.Fields(core.Fold(f.Search)) {
 		pat := "%" + likeEscaper.Replace(w) + "%"
 		if utf8.RuneCountInString(w) >= 3 {
-			conds = append(conds, `(i.user_id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?)
-				OR (i.user_id IS NULL AND i.login_key LIKE ? ESCAPE '\'))`)
-			args = append(args, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`, pat)
+			m, margs := usersMatching(w)
+			conds = append(conds, `(i.user_id IN (`+m+`) OR (i.user_id IS NULL AND i.login_key LIKE ? ESCAPE '\'))`)
+			args = append(append(args, margs...), pat)
 			continue
 		}
 		conds = append(conds, `(i.login_key LIKE ? ESCAPE '\' OR i.user_id IN (SELECT id FROM users INDEXED BY users_fold WHERE fold LIKE ? ESCAPE '\'))`)

@@ -544,7 +544,7 @@ type userQuery struct {
 	join     string // the membership join of a group filter, with joinArgs
 	joinArgs []any
 	status   string   // "" for every status
-	match    string   // FTS5 expression of the words of three letters or more; "" if none
+	fts      []string // LIKE patterns of the words of three letters or more, for the trigram index
 	likes    []string // LIKE patterns of the shorter words
 }
 
@@ -564,16 +564,38 @@ func (s *Store) buildQuery(f core.UserFilter) (userQuery, error) {
 		}
 		q.status = string(f.Status)
 	}
-	var phrases []string
 	for _, w := range strings.Fields(core.Fold(f.Search)) {
 		if utf8.RuneCountInString(w) >= 3 {
-			phrases = append(phrases, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`)
-		} else {
-			q.likes = append(q.likes, "%"+likeEscaper.Replace(w)+"%")
+			q.fts = append(q.fts, "%"+w+"%")
+			if !strings.ContainsAny(w, `%_`) {
+				continue
+			}
+			// the index reads % and _ as wildcards: it finds more, and the fold
+			// itself is checked for the word as written
 		}
+		q.likes = append(q.likes, "%"+likeEscaper.Replace(w)+"%")
 	}
-	q.match = strings.Join(phrases, " ")
 	return q, nil
+}
+
+// match returns the query of the ids the long words find in the trigram index, and
+// its arguments.
+func (q userQuery) match() (string, []any) {
+	args := make([]any, len(q.fts))
+	for i, p := range q.fts {
+		args[i] = p
+	}
+	return `SELECT rowid FROM users_search WHERE fold LIKE ?` + strings.Repeat(` AND fold LIKE ?`, len(q.fts)-1), args
+}
+
+// usersMatching returns a query of the ids of the users whose search text holds word
+// (three letters or more), through the trigram index, and its arguments.
+func usersMatching(word string) (string, []any) {
+	if !strings.ContainsAny(word, `%_`) {
+		return `SELECT rowid FROM users_search WHERE fold LIKE ?`, []any{"%" + word + "%"}
+	}
+	return `SELECT id FROM users WHERE id IN (SELECT rowid FROM users_search WHERE fold LIKE ?) AND fold LIKE ? ESCAPE '\'`,
+		[]any{"%" + word + "%", "%" + likeEscaper.Replace(word) + "%"}
 }
 
 // from returns "FROM … WHERE …" and its arguments. indexed, when set, forces the index
@@ -600,9 +622,10 @@ func (q userQuery) from(indexed, ids string) (string, []any) {
 	case ids != "":
 		b.WriteString(` AND u.id IN (SELECT value FROM json_each(?))`)
 		args = append(args, ids)
-	case q.match != "":
-		b.WriteString(` AND u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?)`)
-		args = append(args, q.match)
+	case len(q.fts) > 0:
+		m, margs := q.match()
+		b.WriteString(` AND u.id IN (` + m + `)`)
+		args = append(args, margs...)
 	}
 	return b.String(), args
 }
@@ -619,8 +642,9 @@ const walkThreshold = 3000
 func (s *Store) candidates(ctx context.Context, q userQuery) (string, error) {
 	var rows *sql.Rows
 	var err error
-	if q.match != "" {
-		rows, err = s.r.QueryContext(ctx, `SELECT rowid FROM users_search WHERE users_search MATCH ? LIMIT ?`, q.match, walkThreshold+1)
+	if len(q.fts) > 0 {
+		m, args := q.match()
+		rows, err = s.r.QueryContext(ctx, m+` LIMIT ?`, append(args, walkThreshold+1)...)
 	} else {
 		conds := strings.Repeat(` AND fold LIKE ? ESCAPE '\'`, len(q.likes))
 		args := make([]any, 0, len(q.likes)+1)
@@ -667,7 +691,7 @@ func (s *Store) Users(ctx context.Context, f core.UserFilter) ([]core.User, erro
 	// start from in any case.
 	indexed, ids := "", ""
 	if q.join == "" {
-		if q.match != "" || len(q.likes) > 0 {
+		if len(q.fts) > 0 || len(q.likes) > 0 {
 			if ids, err = s.candidates(ctx, q); err != nil {
 				return nil, s.dbError(err)
 			}
@@ -713,13 +737,14 @@ func (s *Store) CountUsers(ctx context.Context, f core.UserFilter) (int, error) 
 		return 0, err
 	}
 	var n int
-	if q.match != "" && q.join == "" && q.status == "" && len(q.likes) == 0 {
+	if len(q.fts) > 0 && q.join == "" && q.status == "" && len(q.likes) == 0 {
 		// The index alone knows the answer; the users table need not be read.
-		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM users_search WHERE users_search MATCH ?`, q.match).Scan(&n)
+		m, args := q.match()
+		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM (`+m+`)`, args...).Scan(&n)
 		return n, s.dbError(err)
 	}
 	indexed := ""
-	if q.match == "" && q.join == "" && len(q.likes) > 0 {
+	if len(q.fts) == 0 && q.join == "" && len(q.likes) > 0 {
 		// Short words, and maybe a status: users_fold holds both.
 		indexed = "users_fold"
 	}
