@@ -23,11 +23,25 @@ type ImportMeta struct {
 	Progress func(done, total int)
 }
 
+// ImportRows hands a commit the rows of an import as they are judged, so that a big
+// file is written while it is still being read.
+type ImportRows interface {
+	// Next returns the next rows judged, in order; nil rows and a nil error at the
+	// end. An error (the file could not be read to the end) rolls the commit back.
+	Next(ctx context.Context) ([]PlannedRow, error)
+	// Plan returns the options from the first Next on, and the counts of the whole
+	// import once Next has returned the end.
+	Plan() ImportPlan
+}
+
 // ImportStore is what committing and undoing an import needs from storage. The
 // commit is one transaction: every writable row of the plan, or nothing.
 type ImportStore interface {
 	UserLookup
 	CommitImport(ctx context.Context, plan *ImportPlan, meta ImportMeta) (Batch, error)
+	// CommitImportRows commits rows as they come; with no row to write it writes
+	// nothing and returns a Batch whose ID is 0.
+	CommitImportRows(ctx context.Context, rows ImportRows, meta ImportMeta) (Batch, error)
 	UndoBatch(ctx context.Context, id int64) (Batch, error)
 	Batches(ctx context.Context) ([]Batch, error)
 }

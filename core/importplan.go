@@ -149,6 +149,11 @@ func (p *ImportPlan) Problems() []RowProblem {
 	return out
 }
 
+// Count returns how many non-blank rows were read: the sum of the statuses.
+func (p *ImportPlan) Count() int {
+	return p.New + p.Updated + p.Unchanged + p.Duplicate + p.Invalid
+}
+
 // Writable returns how many rows the commit would write (new and updated ones).
 func (p *ImportPlan) Writable() int { return p.New + p.Updated }
 
@@ -428,16 +433,36 @@ func locate(pr RowProblem, message string) string {
 	return Render("Ligne {{.Line}}, colonne {{.Column}}\u00a0: {{.Message}}", data)
 }
 
-// Finish looks up existing accounts, settles every row's status and returns the plan.
+// Finish looks up existing accounts, settles every row's status and returns the plan
+// with every row.
 func (p *Planner) Finish(ctx context.Context, lookup UserLookup) (*ImportPlan, error) {
-	if p.chunks != nil {
-		rows := make([]PlannedRow, 0, len(p.plan.Rows)+p.count)
-		rows = append(rows, p.plan.Rows...)
+	rows, err := p.Settle(ctx, lookup)
+	if err != nil {
+		return nil, err
+	}
+	if p.plan.Rows == nil {
+		p.plan.Rows = rows
+	} else {
+		p.plan.Rows = append(p.plan.Rows, rows...)
+	}
+	return &p.plan, nil
+}
+
+// Settle looks up the existing accounts of the rows added since the last call,
+// settles their status, adds them to the counts and returns them, in order. An import
+// that writes as it reads settles the rows a few hundred at a time; the plan then
+// holds the counts (Summary) and only the rows the caller keeps.
+func (p *Planner) Settle(ctx context.Context, lookup UserLookup) ([]PlannedRow, error) {
+	var rows []PlannedRow
+	if len(p.chunks) == 1 {
+		rows = p.chunks[0]
+	} else if p.count > 0 {
+		rows = make([]PlannedRow, 0, p.count)
 		for _, c := range p.chunks {
 			rows = append(rows, c...)
 		}
-		p.plan.Rows, p.chunks, p.count = rows, nil, 0
 	}
+	p.chunks, p.count = nil, 0
 	const chunk = 500
 	var loginKeys, emailKeys []string
 	byLogin, byEmail := map[string]User{}, map[string]User{}
@@ -458,8 +483,8 @@ func (p *Planner) Finish(ctx context.Context, lookup UserLookup) (*ImportPlan, e
 		loginKeys, emailKeys = loginKeys[:0], emailKeys[:0]
 		return nil
 	}
-	for i := range p.plan.Rows {
-		r := &p.plan.Rows[i]
+	for i := range rows {
+		r := &rows[i]
 		if r.Status != RowNew {
 			continue
 		}
@@ -478,8 +503,8 @@ func (p *Planner) Finish(ctx context.Context, lookup UserLookup) (*ImportPlan, e
 		return nil, err
 	}
 	mode := p.plan.Options.Mode
-	for i := range p.plan.Rows {
-		r := &p.plan.Rows[i]
+	for i := range rows {
+		r := &rows[i]
 		switch r.Status {
 		case RowInvalid:
 			p.plan.Invalid++
@@ -532,7 +557,15 @@ func (p *Planner) Finish(ctx context.Context, lookup UserLookup) (*ImportPlan, e
 			p.plan.Invalid++
 		}
 	}
-	return &p.plan, nil
+	return rows, nil
+}
+
+// Summary returns the plan as settled so far, without its rows: columns, options and
+// counts.
+func (p *Planner) Summary() ImportPlan {
+	s := p.plan
+	s.Rows = nil
+	return s
 }
 
 // changes lists, in French, the fields the row would change on u. Empty cells change

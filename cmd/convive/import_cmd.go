@@ -178,7 +178,19 @@ func (c *cli) importCmd(args []string) int {
 		}
 		mail = m.ImportMail()
 	}
-	pv, err := importer.Read(ctx, st, req)
+	// the rows are written while the file is read, in one transaction; a dry run
+	// only reads
+	var pv *importer.Preview
+	var batch core.Batch
+	if *dryRun {
+		pv, err = importer.Read(ctx, st, req)
+	} else {
+		meta := core.ImportMeta{}
+		if opts.Action == core.ActionInvite {
+			meta.Mail = mail
+		}
+		pv, batch, err = importer.Import(ctx, st, req, meta)
+	}
 	if err != nil {
 		if sheet.NeedsPassword(err) && !*pwStdin {
 			return c.fail(userErrorf("%s Donnez-le sur l'entrée standard avec --password-stdin.", strings.TrimSpace(message(err))))
@@ -197,21 +209,13 @@ func (c *cli) importCmd(args []string) int {
 		}
 	}
 	p := pv.Plan
-	res := importResult{File: pv.File, Rows: len(p.Rows), Blank: p.Blank, New: p.New, Updated: p.Updated,
+	res := importResult{File: pv.File, Rows: p.Count(), Blank: p.Blank, New: p.New, Updated: p.Updated,
 		Unchanged: p.Unchanged, Duplicates: p.Duplicate, Invalid: p.Invalid, Errors: []importError{}}
 	for _, pr := range p.Problems() {
 		res.Errors = append(res.Errors, importError{Row: pr.Line, Column: pr.Column, Code: pr.Code, Message: pr.Message})
 	}
-	if !*dryRun && p.Writable() > 0 {
-		meta := core.ImportMeta{}
-		if opts.Action == core.ActionInvite {
-			meta.Mail = mail
-		}
-		b, err := importer.Commit(ctx, st, pv, meta, nil)
-		if err != nil {
-			return c.fail(err)
-		}
-		res.Created, res.InvitationsQueued, res.Batch = b.NewUsers, b.Invited, &b.ID
+	if batch.ID != 0 {
+		res.Created, res.InvitationsQueued, res.Batch = batch.NewUsers, batch.Invited, &batch.ID
 	}
 	if *asJSON {
 		enc := json.NewEncoder(c.stdout)

@@ -82,6 +82,118 @@ type Preview struct {
 // holds e-mails, Read returns the error with a Preview that has no Plan but keeps the
 // Mapping and the rows, so that Remap can go on once the column is set by hand.
 func Read(ctx context.Context, st Store, req Request) (*Preview, error) {
+	rd, err := open(ctx, st, req)
+	if err != nil {
+		return nil, err
+	}
+	defer rd.close()
+	return rd.scan(ctx, nil)
+}
+
+// Writer is what Import needs from storage: a preview's lookups, and a commit fed
+// with rows as they are judged.
+type Writer interface {
+	Store
+	CommitImportRows(ctx context.Context, rows core.ImportRows, meta core.ImportMeta) (core.Batch, error)
+}
+
+// Import reads, judges and writes in one go, as the command line does: rows are
+// written while the rest of the file is still being read, in one transaction that is
+// rolled back if the file cannot be read to its end or ctx is cancelled. meta's File
+// and Sheet are filled from the source when empty. The Preview returned holds the
+// counts and only the rows with a problem or a warning; the Batch has no ID when no
+// row was to be written.
+func Import(ctx context.Context, st Writer, req Request, meta core.ImportMeta) (*Preview, core.Batch, error) {
+	rd, err := open(ctx, st, req)
+	if err != nil {
+		return nil, core.Batch{}, err
+	}
+	defer rd.close()
+	if meta.File == "" {
+		meta.File = rd.pv.File
+	}
+	if meta.Sheet == "" {
+		meta.Sheet = rd.pv.Sheet
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	src := &stream{ch: make(chan streamed, 4), done: make(chan struct{})}
+	go func() {
+		defer close(src.done)
+		defer close(src.ch)
+		src.pv, src.err = rd.scan(ctx, func(opts core.ImportOptions, rows []core.PlannedRow) error {
+			select {
+			case src.ch <- streamed{opts: opts, rows: rows}:
+				return nil
+			case <-ctx.Done():
+				return cancelled(ctx.Err())
+			}
+		})
+	}()
+	b, err := st.CommitImportRows(ctx, src, meta)
+	cancel()
+	<-src.done
+	if src.err != nil {
+		// the reason the file could not be read, rather than the rollback it caused
+		return src.pv, core.Batch{}, src.err
+	}
+	return src.pv, b, err
+}
+
+// stream is the core.ImportRows of Import: rows come from the reading goroutine.
+type stream struct {
+	ch   chan streamed
+	done chan struct{}
+	opts core.ImportOptions
+	// set by the reading goroutine before done is closed
+	pv  *Preview
+	err error
+}
+
+type streamed struct {
+	opts core.ImportOptions
+	rows []core.PlannedRow
+}
+
+func (s *stream) Next(ctx context.Context) ([]core.PlannedRow, error) {
+	select {
+	case m, ok := <-s.ch:
+		if ok {
+			s.opts = m.opts
+			return m.rows, nil
+		}
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	<-s.done
+	if s.err != nil {
+		return nil, s.err
+	}
+	return nil, nil
+}
+
+func (s *stream) Plan() core.ImportPlan {
+	select {
+	case <-s.done:
+		if s.pv != nil && s.pv.Plan != nil {
+			return *s.pv.Plan
+		}
+	default:
+	}
+	return core.ImportPlan{Options: s.opts}
+}
+
+// reader is an opened source, ready to be scanned.
+type reader struct {
+	wb     *sheet.Workbook
+	rows   *sheet.Rows
+	pv     *Preview
+	st     Store
+	opts   core.ImportOptions
+	report func(Progress)
+}
+
+func open(ctx context.Context, st Store, req Request) (*reader, error) {
 	var wb *sheet.Workbook
 	var err error
 	report := func(p Progress) {
@@ -100,34 +212,76 @@ func Read(ctx context.Context, st Store, req Request) (*Preview, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer wb.Close()
 	rows, err := wb.Rows(ctx, req.Sheet)
 	if err != nil {
+		wb.Close()
 		return nil, err
 	}
-	defer rows.Close()
 	org, err := st.Organisation(ctx)
 	if err != nil {
+		rows.Close()
+		wb.Close()
 		return nil, err
 	}
 	pv := &Preview{File: wb.File, Format: wb.Format, Sheets: wb.SheetNames(), platform: org.Name}
 	if wb.Format == sheet.FormatXLSX {
 		pv.Sheet = rows.Sheet()
 	}
+	return &reader{wb: wb, rows: rows, pv: pv, st: st, opts: req.Options, report: report}, nil
+}
+
+func (rd *reader) close() {
+	rd.rows.Close()
+	rd.wb.Close()
+}
+
+// settleRows is how many rows Import judges at a time before handing them over.
+const settleRows = 2048
+
+// scan reads the rows and judges them. With sink, rows are judged settleRows at a time
+// and handed to it as they are, and the preview keeps only those with a problem or a
+// warning; without, the preview holds every row.
+func (rd *reader) scan(ctx context.Context, sink func(core.ImportOptions, []core.PlannedRow) error) (*Preview, error) {
+	pv, rows := rd.pv, rd.rows
 	var planner *core.Planner
 	var mapErr error
-	first := true
+	var kept []core.PlannedRow
+	var example core.ImportPlan // the counts the example row takes back, when streaming
+	pass := func() error {
+		settled, err := planner.Settle(ctx, rd.st)
+		if err != nil {
+			if ctx.Err() != nil {
+				return cancelled(err)
+			}
+			return err
+		}
+		pv.Warnings = append(pv.Warnings, markExample(settled, &example)...)
+		for _, r := range settled {
+			if len(r.Problems) > 0 || len(r.Warnings) > 0 {
+				kept = append(kept, r)
+			}
+		}
+		if len(settled) == 0 {
+			return nil
+		}
+		return sink(planner.Summary().Options, settled)
+	}
+	first, added := true, 0
 	for rows.Next() {
 		row := rows.Row()
 		if first {
 			first = false
 			pv.Header, pv.headerLine = row.Cells, row.Num
 			pv.Mapping = sheet.MatchHeader(row.Cells)
-			if planner, err = core.NewPlanner(pv.Mapping.CoreColumns(), req.Options, org.Name); err != nil {
+			var err error
+			if planner, err = core.NewPlanner(pv.Mapping.CoreColumns(), rd.opts, pv.platform); err != nil {
 				if core.ErrorCode(err) != core.EInvalid {
 					return nil, err
 				}
 				mapErr = noEmailColumn(pv, err)
+				if sink != nil {
+					return pv, mapErr
+				}
 			}
 			if pv.Mapping.HasHeader {
 				continue
@@ -139,6 +293,11 @@ func Read(ctx context.Context, st Store, req Request) (*Preview, error) {
 			continue
 		}
 		planner.Add(row.Num, row.Cells)
+		if added++; sink != nil && added%settleRows == 0 {
+			if err := pass(); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -151,10 +310,32 @@ func Read(ctx context.Context, st Store, req Request) (*Preview, error) {
 		return nil, core.Errorf(core.EInvalid, "import.no_rows", "Le fichier «\u00a0{{.File}}\u00a0» ne contient aucune ligne{{.Where}}. Vérifiez que vous avez choisi le bon fichier et la bonne feuille.",
 			map[string]any{"File": pv.File, "Where": sheetWhere(pv)})
 	}
-	if err := finish(ctx, pv, planner, st, report); err != nil {
-		return nil, err
+	rd.report(Progress{Stage: StageLookup})
+	if sink != nil {
+		if err := pass(); err != nil {
+			return nil, err
+		}
+		plan := planner.Summary()
+		plan.New += example.New
+		plan.Updated += example.Updated
+		plan.Unchanged += example.Unchanged
+		plan.Invalid += example.Invalid
+		plan.Rows = kept
+		pv.Plan = &plan
+	} else {
+		plan, err := planner.Finish(ctx, rd.st)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, cancelled(err)
+			}
+			return nil, err
+		}
+		pv.Plan = plan
+		pv.Warnings = append(pv.Warnings, markExample(plan.Rows, plan)...)
 	}
-	if pv.Mapping.HasHeader && len(pv.Plan.Rows) == 0 {
+	finish(pv)
+	rd.report(Progress{Stage: StageLookup, Fraction: 1, Rows: pv.Plan.Count()})
+	if pv.Mapping.HasHeader && pv.Plan.Count() == 0 {
 		pv.Warnings = append(pv.Warnings, core.RowProblem{Code: "import.header_only",
 			Message: core.Render("Le fichier «\u00a0{{.File}}\u00a0» ne contient que la ligne de titres\u00a0: ajoutez une personne par ligne en dessous, puis recommencez.", map[string]any{"File": pv.File})})
 	}
@@ -193,9 +374,18 @@ func Remap(ctx context.Context, st Store, pv *Preview, mapping sheet.Mapping, op
 			progress(p)
 		}
 	}
-	if err := finish(ctx, &out, planner, st, report); err != nil {
+	report(Progress{Stage: StageLookup})
+	plan, err := planner.Finish(ctx, st)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, cancelled(err)
+		}
 		return nil, err
 	}
+	out.Plan = plan
+	out.Warnings = markExample(plan.Rows, plan)
+	finish(&out)
+	report(Progress{Stage: StageLookup, Fraction: 1, Rows: plan.Count()})
 	return &out, nil
 }
 
@@ -203,21 +393,12 @@ func cancelled(err error) error {
 	return core.Errorf(core.ECancelled, "import.cancelled", "Import interrompu\u00a0: rien n'a été enregistré.", nil).Wrap(err)
 }
 
-// finish looks the accounts up and adds what the sheet itself says.
-func finish(ctx context.Context, pv *Preview, planner *core.Planner, st Store, report func(Progress)) error {
-	report(Progress{Stage: StageLookup})
-	plan, err := planner.Finish(ctx, st)
-	if err != nil {
-		if ctx.Err() != nil {
-			return cancelled(err)
-		}
-		return err
-	}
-	report(Progress{Stage: StageLookup, Fraction: 1, Rows: len(plan.Rows)})
+// finish adds what the sheet itself says to a judged preview: blank rows, the last row
+// read, merged cells and formulas without a result.
+func finish(pv *Preview) {
+	plan := pv.Plan
 	plan.Blank = pv.Totals.Blank
 	plan.LastLine = max(plan.LastLine, pv.Totals.LastRow)
-	pv.Plan = plan
-	markExample(pv)
 	t := pv.Totals
 	if len(t.Merged) > 0 {
 		list := strings.Join(t.Merged[:min(5, len(t.Merged))], ", ")
@@ -236,35 +417,36 @@ func finish(ctx context.Context, pv *Preview, planner *core.Planner, st Store, r
 		pv.Warnings = append(pv.Warnings, core.RowProblem{Code: "import.formulas", Message: core.Render(msg,
 			map[string]any{"Count": t.UncachedFormulas, "Where": sheetWhere(pv), "Cell": t.FirstUncachedFormula})})
 	}
-	return nil
 }
 
 // markExample refuses the template's example row, left in by mistake: it would
-// otherwise create an account for a person who does not exist.
-func markExample(pv *Preview) {
+// otherwise create an account for a person who does not exist. The change is counted
+// in counts; the warnings to show are returned.
+func markExample(rows []core.PlannedRow, counts *core.ImportPlan) []core.RowProblem {
 	key := strings.ToLower(sheet.ExampleEmail)
-	p := pv.Plan
-	for i := range p.Rows {
-		r := &p.Rows[i]
+	var warnings []core.RowProblem
+	for i := range rows {
+		r := &rows[i]
 		if r.Address.Key != key || r.Status == core.RowInvalid || r.Status == core.RowDuplicate {
 			continue
 		}
 		switch r.Status {
 		case core.RowNew:
-			p.New--
+			counts.New--
 		case core.RowUpdate:
-			p.Updated--
+			counts.Updated--
 		case core.RowUnchanged:
-			p.Unchanged--
+			counts.Unchanged--
 		}
 		r.Status = core.RowInvalid
-		p.Invalid++
+		counts.Invalid++
 		pr := core.RowProblem{Line: r.Line, Code: "import.example_row", Message: core.Render(
 			"Ligne {{.Line}}\u00a0: c'est la ligne d'exemple du modèle («\u00a0{{.Address}}\u00a0»)\u00a0; elle n'est pas importée. Supprimez-la du fichier.",
 			map[string]any{"Line": r.Line, "Address": sheet.ExampleEmail})}
 		r.Problems = append(r.Problems, pr)
-		pv.Warnings = append(pv.Warnings, pr)
+		warnings = append(warnings, pr)
 	}
+	return warnings
 }
 
 func sheetWhere(pv *Preview) string {

@@ -245,6 +245,10 @@ type freshUser struct {
 // re-balancing five sort indexes.
 const bulkRows = 5000
 
+// maxHeld bounds the new rows a commit holds in memory, while rows still come, before
+// it decides whether the import is big beside the users already stored.
+const maxHeld = 50_000
+
 // usersPerInsert and membersPerInsert are the rows of one INSERT statement: one
 // statement per row spent more time going in and out of SQLite than writing.
 const (
@@ -367,13 +371,50 @@ func (s *Store) CommitImport(ctx context.Context, plan *core.ImportPlan, meta co
 	if plan == nil {
 		return core.Batch{}, core.Errorf(core.EInvalid, "import.no_plan", "Rien à importer\u00a0: lisez d'abord un fichier.", nil)
 	}
-	invite := plan.Options.Action == core.ActionInvite
-	if (invite || meta.Welcome) && meta.Mail == nil {
-		return core.Batch{}, core.Errorf(core.EInternal, "import.no_mail", "Les e-mails de l'import ne peuvent pas être préparés (aucun modèle fourni).", nil)
+	return s.commitImport(ctx, &wholePlan{plan: plan}, meta, plan.New+plan.Updated)
+}
+
+// CommitImportRows is CommitImport for rows that come while the file is read: the
+// transaction starts with the first rows and holds the write lock until the last.
+// When no row is to be written, nothing is and the Batch returned has no ID.
+func (s *Store) CommitImportRows(ctx context.Context, rows core.ImportRows, meta core.ImportMeta) (core.Batch, error) {
+	return s.commitImport(ctx, rows, meta, 0)
+}
+
+// wholePlan hands a finished plan's rows over at once.
+type wholePlan struct {
+	plan *core.ImportPlan
+	done bool
+}
+
+func (w *wholePlan) Next(context.Context) ([]core.PlannedRow, error) {
+	if w.done {
+		return nil, nil
 	}
-	total := plan.New + plan.Updated
+	w.done = true
+	return w.plan.Rows, nil
+}
+
+func (w *wholePlan) Plan() core.ImportPlan { return *w.plan }
+
+// errNothingToWrite rolls back a commit whose rows held nothing to write.
+var errNothingToWrite = errors.New("nothing to write")
+
+// commitImport is the commit of both: total is the rows to write when known, for the
+// progress, else 0.
+func (s *Store) commitImport(ctx context.Context, src core.ImportRows, meta core.ImportMeta, total int) (core.Batch, error) {
 	var batch core.Batch
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		// the options are known once the first rows (or the end) are in
+		first, err := src.Next(ctx)
+		if err != nil {
+			return err
+		}
+		opts := src.Plan().Options
+		invite := opts.Action == core.ActionInvite
+		if (invite || meta.Welcome) && meta.Mail == nil {
+			return core.Errorf(core.EInternal, "import.no_mail", "Les e-mails de l'import ne peuvent pas être préparés (aucun modèle fourni).", nil)
+		}
 		im := &importer{s: s, tx: tx, at: now(), groups: map[string]*node{}, invites: invite, meta: meta}
 		defer im.close()
 		var lastAudit int64
@@ -391,13 +432,37 @@ func (s *Store) CommitImport(ctx context.Context, plan *core.ImportPlan, meta co
 		if im.tree, err = loadTree(ctx, tx); err != nil {
 			return err
 		}
-		var deferred []string
-		if plan.New >= bulkRows {
-			var existing int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&existing); err != nil {
+		// Rows are held back until it is known whether the import is big beside the
+		// users already there: bulkRows new ones, and at least half as many as exist.
+		// Past maxHeld new rows, the import is taken as small beside the table.
+		held, end := [][]core.PlannedRow{first}, first == nil
+		fresh, existing := countNew(first), -1
+		for !end && fresh < maxHeld {
+			if fresh >= bulkRows {
+				if existing < 0 {
+					if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&existing); err != nil {
+						return err
+					}
+				}
+				if fresh*2 >= existing {
+					break
+				}
+			}
+			rows, err := src.Next(ctx)
+			if err != nil {
 				return err
 			}
-			if plan.New*2 >= existing {
+			held, end = append(held, rows), rows == nil
+			fresh += countNew(rows)
+		}
+		var deferred []string
+		if fresh >= bulkRows {
+			if existing < 0 {
+				if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&existing); err != nil {
+					return err
+				}
+			}
+			if fresh*2 >= existing {
 				if deferred, err = dropUserIndexes(ctx, tx); err != nil {
 					return err
 				}
@@ -420,52 +485,72 @@ func (s *Store) CommitImport(ctx context.Context, plan *core.ImportPlan, meta co
 		if im.tokens, err = newTokenWriter(ctx, tx); err != nil {
 			return err
 		}
-		lang := plan.Options.Language
+		lang := opts.Language
 		if lang == "" {
 			lang = core.LangFR
 		}
 		done := 0
 		var created, updated, invited int
-		for i := range plan.Rows {
-			r := &plan.Rows[i]
-			if r.Status != core.RowNew && r.Status != core.RowUpdate {
-				continue
-			}
-			if done%256 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
+		write := func(rows []core.PlannedRow) error {
+			for i := range rows {
+				r := &rows[i]
+				if r.Status != core.RowNew && r.Status != core.RowUpdate {
+					continue
 				}
-				if meta.Progress != nil {
-					meta.Progress(done, total)
+				if done%256 == 0 {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+					if meta.Progress != nil {
+						meta.Progress(done, total)
+					}
 				}
-			}
-			done++
-			nodes := make([]*node, 0, len(r.Groups))
-			for _, p := range r.Groups {
-				n, err := im.group(ctx, p)
+				done++
+				nodes := make([]*node, 0, len(r.Groups))
+				for _, p := range r.Groups {
+					n, err := im.group(ctx, p)
+					if err != nil {
+						return rowError(r, err)
+					}
+					if n.up != nil && !slices.Contains(nodes, n) {
+						nodes = append(nodes, n)
+					}
+				}
+				if r.Status == core.RowNew {
+					if err := im.create(ctx, r, nodes, lang); err != nil {
+						return err
+					}
+					created++
+					if invite {
+						invited++
+					}
+					continue
+				}
+				ok, err := im.update(ctx, r, nodes)
 				if err != nil {
 					return rowError(r, err)
 				}
-				if n.up != nil && !slices.Contains(nodes, n) {
-					nodes = append(nodes, n)
+				if ok {
+					updated++
 				}
 			}
-			if r.Status == core.RowNew {
-				if err := im.create(ctx, r, nodes, lang); err != nil {
+			return nil
+		}
+		for i, rows := range held {
+			if err := write(rows); err != nil {
+				return err
+			}
+			held[i] = nil
+		}
+		for !end {
+			rows, err := src.Next(ctx)
+			if err != nil {
+				return err
+			}
+			if end = rows == nil; !end {
+				if err := write(rows); err != nil {
 					return err
 				}
-				created++
-				if invite {
-					invited++
-				}
-				continue
-			}
-			ok, err := im.update(ctx, r, nodes)
-			if err != nil {
-				return rowError(r, err)
-			}
-			if ok {
-				updated++
 			}
 		}
 		if err := im.flushUsers(ctx); err != nil {
@@ -479,6 +564,9 @@ func (s *Store) CommitImport(ctx context.Context, plan *core.ImportPlan, meta co
 		}
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if created+updated == 0 && total == 0 {
+			return errNothingToWrite
 		}
 		if im.bulk {
 			// the search entries and the sort indexes of the new users, built in one
@@ -495,6 +583,7 @@ func (s *Store) CommitImport(ctx context.Context, plan *core.ImportPlan, meta co
 				}
 			}
 		}
+		plan := src.Plan()
 		report, err := json.Marshal(map[string]any{
 			"mode": plan.Options.Mode, "action": plan.Options.Action, "default_groups": plan.Options.DefaultGroups,
 			"new": plan.New, "updated": plan.Updated, "unchanged": plan.Unchanged, "duplicates": plan.Duplicate,
@@ -504,7 +593,7 @@ func (s *Store) CommitImport(ctx context.Context, plan *core.ImportPlan, meta co
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE batches SET rows = ?, new_users = ?, updated = ?, invited = ?, report = ? WHERE id = ?`,
-			len(plan.Rows), created, updated, invited, string(report), im.batch); err != nil {
+			plan.Count(), created, updated, invited, string(report), im.batch); err != nil {
 			return err
 		}
 		if err := im.writeAudit(ctx, "batch.import", "batch", im.batch, batchDetail{After: map[string]any{
@@ -523,10 +612,24 @@ func (s *Store) CommitImport(ctx context.Context, plan *core.ImportPlan, meta co
 		}
 		return err
 	})
+	if errors.Is(err, errNothingToWrite) {
+		return core.Batch{}, nil
+	}
 	if err != nil {
 		return core.Batch{}, commitError(err)
 	}
 	return batch, nil
+}
+
+// countNew counts the rows that create an account.
+func countNew(rows []core.PlannedRow) int {
+	n := 0
+	for i := range rows {
+		if rows[i].Status == core.RowNew {
+			n++
+		}
+	}
+	return n
 }
 
 // commitError says that nothing was written, whatever went wrong.
