@@ -5,6 +5,7 @@ package sqlite
 // commit writes carries the batch id, which is how the undo finds what to revert.
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -226,10 +227,12 @@ type importer struct {
 	invites bool // new users are invited
 	meta    core.ImportMeta
 
-	// bulk is set for a big import into a small table: the users' secondary indexes
-	// are dropped at the start of the transaction and built again at its end, and the
-	// search entries are added in one statement.
-	bulk bool
+	// bulk is set for a big import into a small table: the secondary indexes of
+	// users and memberships are dropped at the start of the transaction and built
+	// again at its end, the search entries are added in one statement, and the new
+	// users' memberships are written at the end in the order of the primary key.
+	bulk        bool
+	bulkMembers [][2]int64 // group id, user id
 }
 
 // freshUser is a new user written by the next multi-row insert.
@@ -256,12 +259,14 @@ const (
 	membersPerInsert = 128
 )
 
-// dropUserIndexes drops the secondary indexes of users (not the unique login index,
-// which keeps logins unique during the import) and returns the statements that make
-// them again, exactly as the schema has them.
-func dropUserIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'users' AND sql IS NOT NULL
-		AND name NOT IN ('users_created', 'users_batch', 'users_language') ORDER BY name`)
+// dropBulkIndexes drops the secondary indexes of users and memberships that new rows
+// would fill out of order, and returns the statements that make them again, exactly
+// as the schema has them. The unique login index stays, to keep logins unique during
+// the import, and so do the indexes that new users only extend at their end (creation
+// time, batch, language).
+func dropBulkIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name IN ('users', 'memberships')
+		AND sql IS NOT NULL AND name NOT IN ('users_created', 'users_batch', 'users_language') ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
@@ -463,7 +468,7 @@ func (s *Store) commitImport(ctx context.Context, src core.ImportRows, meta core
 				}
 			}
 			if fresh*2 >= existing {
-				if deferred, err = dropUserIndexes(ctx, tx); err != nil {
+				if deferred, err = dropBulkIndexes(ctx, tx); err != nil {
 					return err
 				}
 				im.bulk = true
@@ -556,6 +561,18 @@ func (s *Store) commitImport(ctx context.Context, src core.ImportRows, meta core
 		if err := im.flushUsers(ctx); err != nil {
 			return err
 		}
+		slices.SortFunc(im.bulkMembers, func(a, b [2]int64) int {
+			return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
+		})
+		for _, m := range im.bulkMembers {
+			im.members.add(m[0], m[1], im.at)
+			if im.members.full() {
+				if err := im.members.flush(ctx); err != nil {
+					return err
+				}
+			}
+		}
+		im.bulkMembers = nil
 		if err := im.members.flush(ctx); err != nil {
 			return err
 		}
@@ -728,6 +745,10 @@ func (im *importer) settle(ctx context.Context) error {
 	for i := range im.fresh {
 		f := &im.fresh[i]
 		for _, n := range f.nodes {
+			if im.bulk {
+				im.bulkMembers = append(im.bulkMembers, [2]int64{n.id, f.user.ID})
+				continue
+			}
 			im.members.add(n.id, f.user.ID, im.at)
 			if im.members.full() {
 				if err := im.members.flush(ctx); err != nil {
