@@ -30,13 +30,8 @@ func (s *Store) UsersByKeys(ctx context.Context, loginKeys, emailKeys []string) 
 	collect := func(col string, keys []string) error {
 		for start := 0; start < len(keys); start += lookupChunk {
 			part := keys[start:min(len(keys), start+lookupChunk)]
-			args := make([]any, len(part))
-			for i, k := range part {
-				args[i] = k
-			}
-			q := `SELECT ` + userCols + ` FROM users u WHERE u.` + col +
-				` IN (?` + strings.Repeat(`, ?`, len(part)-1) + `) ORDER BY u.id`
-			rows, err := s.r.QueryContext(ctx, q, args...)
+			q := `SELECT ` + userCols + ` FROM users u WHERE u.` + col + ` IN (SELECT value FROM json_each(?)) ORDER BY u.id`
+			rows, err := s.r.QueryContext(ctx, q, keysJSON(part))
 			if err != nil {
 				return err
 			}
