@@ -216,6 +216,7 @@ type importer struct {
 	// them (the transaction holds the only write lock, so max(id)+1 onwards are free);
 	// their memberships follow in the same way.
 	nextID  int64
+	keys    keyMaker
 	fresh   []freshUser
 	users   *multiInsert
 	members *multiInsert
@@ -706,7 +707,7 @@ func (im *importer) create(ctx context.Context, r *core.PlannedRow, nodes []*nod
 	if u.Role == "" {
 		u.Role = core.RoleLearner
 	}
-	k := keysOf(u.Login, u.FirstName, u.LastName)
+	k := im.keys.keys(u.Login, u.FirstName, u.LastName)
 	im.fresh = append(im.fresh, freshUser{row: r, user: u, nodes: nodes})
 	im.users.add(u.ID, u.Login, r.Address.Key, u.FirstName, u.LastName,
 		string(u.Language), string(u.Role), string(u.Status), k.fold, k.sortLast, k.sortFirst, im.at, im.at, im.batch)

@@ -53,6 +53,42 @@ func keysOf(login, first, last string) searchKeys {
 	}
 }
 
+// keyMaker derives the keys of many users, as keysOf does, folding each distinct name
+// once: an import repeats the same first and last names over thousands of rows. The
+// names must be clean (core.CleanName), as the import planner leaves them.
+type keyMaker struct {
+	folds map[string]string
+}
+
+func (m *keyMaker) fold(s string) string {
+	f, ok := m.folds[s]
+	if !ok {
+		if m.folds == nil {
+			m.folds = map[string]string{}
+		}
+		f = core.Fold(s)
+		m.folds[s] = f
+	}
+	return f
+}
+
+func (m *keyMaker) keys(login, first, last string) searchKeys {
+	byLast, byFirst := login, login
+	switch {
+	case first != "" && last != "":
+		byLast, byFirst = last+" "+first, first+" "+last
+	case first != "":
+		byLast, byFirst = first, first
+	case last != "":
+		byLast, byFirst = last, last
+	}
+	return searchKeys{
+		fold:      core.Fold(login) + " " + m.fold(first) + " " + m.fold(last),
+		sortLast:  core.SortKey(byLast),
+		sortFirst: core.SortKey(byFirst),
+	}
+}
+
 func checkPersonName(field, value string) (string, error) {
 	clean := core.CleanName(value)
 	if utf8.RuneCountInString(clean) > maxPersonName {

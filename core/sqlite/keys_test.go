@@ -1,0 +1,26 @@
+package sqlite
+
+import (
+	"bytes"
+	"testing"
+
+	"convive/core"
+)
+
+// keyMaker gives the keys keysOf gives, for the clean names an import holds.
+func TestKeyMakerAgreesWithKeysOf(t *testing.T) {
+	names := []string{"", "Zoé", "Lefèvre", "Cœur", "ÉLODIE", "Jean-Pierre", "O'Neil", "Ærø", "Straße", "Le Goff", "ﬁn", "e\u0301", "Ünal", "Д", "李", "\u0301x", "a\u0308"}
+	logins := []string{"zoe@exemple.fr", "Jean.Dupont#Formation@exemple.fr", "élodie@bücher.de"}
+	var m keyMaker
+	for _, login := range logins {
+		for _, first := range names {
+			for _, last := range names {
+				first, last := core.CleanName(first), core.CleanName(last)
+				want, got := keysOf(login, first, last), m.keys(login, first, last)
+				if got.fold != want.fold || !bytes.Equal(got.sortLast, want.sortLast) || !bytes.Equal(got.sortFirst, want.sortFirst) {
+					t.Errorf("%q %q %q: got %+v, want %+v", login, first, last, got, want)
+				}
+			}
+		}
+	}
+}
