@@ -87,6 +87,16 @@ type OutboxClaimer interface {
 	MarkResultClaim(ctx context.Context, id int64, state MessageState, counted bool, next time.Time, lastError string, now time.Time, claim int64) (bool, error)
 }
 
+// NextClaimer is an optional part of OutboxStore: one transaction that records the
+// result of the attempt just made, then picks the oldest due message and moves it to
+// "sending", as NextDue then MarkResultClaim would, without a window in between in
+// which the manager could cancel or edit the chosen message.
+type NextClaimer interface {
+	// MarkResultClaimNext does what MarkResult does for id (unless id is 0), then
+	// claims the next due message and returns it as stored, or nil when none is due.
+	MarkResultClaimNext(ctx context.Context, id int64, state MessageState, counted bool, next time.Time, lastError string, now time.Time) (*Message, error)
+}
+
 // Waiter is an optional part of MailSender: Wait blocks until the sender may start the
 // next message (a rate limit). The dispatcher calls it before committing "sending", so
 // that a crash during the wait leaves the message queued, never falsely "unknown".
@@ -232,6 +242,7 @@ func (d *Dispatcher) Run(ctx context.Context, max int) (DispatchReport, error) {
 	waiter, _ := d.Sender.(Waiter)
 	pacer, _ := d.Sender.(Pacer)
 	claimer, _ := d.Store.(OutboxClaimer)
+	nexter, _ := d.Store.(NextClaimer)
 	// Every store call below must commit even when the manager pressed Arrêter.
 	store := context.WithoutCancel(ctx)
 	more := func() bool { return (max <= 0 || prog.Done < max) && ctx.Err() == nil }
@@ -254,46 +265,65 @@ func (d *Dispatcher) Run(ctx context.Context, max int) (DispatchReport, error) {
 	}
 
 	for more() {
-		m, err := d.Store.NextDue(store, d.now())
-		if err != nil {
-			return fail(err)
-		}
-		if m == nil {
-			break
-		}
+		var m *Message
 		var res SendResult
-		if claimer == nil || (waiter != nil && (pacer == nil || !pacer.Ready())) {
-			if err := flush(); err != nil {
-				return rep, err
-			}
-			// The rate limit is waited for while the message is still queued.
-			if waiter != nil {
-				if err := waiter.Wait(ctx); err != nil {
-					break
-				}
-			}
-			ok, err := d.Store.MarkSending(store, m.ID, d.now())
-			if err != nil {
-				return rep, err
-			}
-			if !ok {
-				continue
-			}
-			res = d.Sender.Send(store, m)
-		} else {
+		if nexter != nil && (waiter == nil || (pacer != nil && pacer.Ready())) {
+			// the result of the last attempt, and the choice and claim of the next
+			// message, in one commit
 			p := pending
 			pending = nil
 			if p == nil {
 				p = &attempt{}
 			}
-			claimed, err := claimer.MarkResultClaim(store, p.id, p.state, p.counted, p.next, p.detail, d.now(), m.ID)
-			if err != nil {
+			var err error
+			if m, err = nexter.MarkResultClaimNext(store, p.id, p.state, p.counted, p.next, p.detail, d.now()); err != nil {
 				return rep, err
 			}
-			if !claimed {
-				continue // cancelled meanwhile
+			if m == nil {
+				break
 			}
 			res = d.Sender.Send(store, m)
+		} else {
+			var err error
+			if m, err = d.Store.NextDue(store, d.now()); err != nil {
+				return fail(err)
+			}
+			if m == nil {
+				break
+			}
+			if claimer == nil || (waiter != nil && (pacer == nil || !pacer.Ready())) {
+				if err := flush(); err != nil {
+					return rep, err
+				}
+				// The rate limit is waited for while the message is still queued.
+				if waiter != nil {
+					if err := waiter.Wait(ctx); err != nil {
+						break
+					}
+				}
+				ok, err := d.Store.MarkSending(store, m.ID, d.now())
+				if err != nil {
+					return rep, err
+				}
+				if !ok {
+					continue
+				}
+				res = d.Sender.Send(store, m)
+			} else {
+				p := pending
+				pending = nil
+				if p == nil {
+					p = &attempt{}
+				}
+				claimed, err := claimer.MarkResultClaim(store, p.id, p.state, p.counted, p.next, p.detail, d.now(), m.ID)
+				if err != nil {
+					return rep, err
+				}
+				if !claimed {
+					continue // cancelled meanwhile
+				}
+				res = d.Sender.Send(store, m)
+			}
 		}
 		prog.Current = m.To
 		a := &attempt{id: m.ID, state: MessageQueued, counted: true, detail: res.Detail}
@@ -326,7 +356,7 @@ func (d *Dispatcher) Run(ctx context.Context, max int) (DispatchReport, error) {
 		}
 		prog.Done++
 		pending = a
-		if claimer == nil || rep.Paused != "" || !more() {
+		if (claimer == nil && nexter == nil) || rep.Paused != "" || !more() {
 			if err := flush(); err != nil {
 				return rep, err
 			}

@@ -34,6 +34,7 @@ type mailServer struct {
 	mu       sync.Mutex
 	n        int
 	accepted []string // Message-IDs, in order
+	to       []string // the To addresses of the accepted messages, in order
 	logins   int
 }
 
@@ -56,6 +57,12 @@ func startMailServer(t *testing.T, setup func(*mailServer)) *mailServer {
 	go func() { _ = srv.Serve(l) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return ms
+}
+
+func (ms *mailServer) Recipients() []string {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	return append([]string(nil), ms.to...)
 }
 
 func (ms *mailServer) Accepted() []string {
@@ -115,8 +122,12 @@ func (s *mailSession) Data(r io.Reader) error {
 			return err
 		}
 	}
+	to, _ := mail.ParseAddress(m.Header.Get("To"))
 	s.ms.mu.Lock()
 	s.ms.accepted = append(s.ms.accepted, id)
+	if to != nil {
+		s.ms.to = append(s.ms.to, to.Address)
+	}
 	s.ms.mu.Unlock()
 	return nil
 }
@@ -522,25 +533,28 @@ func TestEveryStateChangeIsCommittedBeforeTheNextStep(t *testing.T) {
 
 // cancelBeforeClaim cancels the message it is about to claim, as a manager's click
 // landing between the choice of the next message and its claim.
+// It hides the store's MarkResultClaimNext, which chooses and claims in one step: this
+// is the path of a store that only has MarkResultClaim.
 type cancelBeforeClaim struct {
-	*sqlite.Store
+	core.OutboxStore
+	st     *sqlite.Store
 	target int64
 }
 
 func (c cancelBeforeClaim) MarkResultClaim(ctx context.Context, id int64, state core.MessageState, counted bool, next time.Time, lastError string, now time.Time, claim int64) (bool, error) {
 	if claim == c.target {
-		if _, err := c.Store.CancelMessages(ctx, []int64{claim}); err != nil {
+		if _, err := c.st.CancelMessages(ctx, []int64{claim}); err != nil {
 			return false, err
 		}
 	}
-	return c.Store.MarkResultClaim(ctx, id, state, counted, next, lastError, now, claim)
+	return c.st.MarkResultClaim(ctx, id, state, counted, next, lastError, now, claim)
 }
 
 func TestAMessageCancelledJustBeforeItsClaimIsNotSentAndThePreviousResultIsKept(t *testing.T) {
 	ms := startMailServer(t, nil)
 	r := newRig(t, ms, "")
 	msgs := r.enqueue(t, 3)
-	r.d.Store = cancelBeforeClaim{Store: r.st, target: msgs[1].ID}
+	r.d.Store = cancelBeforeClaim{OutboxStore: r.st, st: r.st, target: msgs[1].ID}
 	rep := r.run(t)
 	if rep.Sent != 2 {
 		t.Fatalf("report %+v, want the two others sent", rep)
@@ -553,6 +567,38 @@ func TestAMessageCancelledJustBeforeItsClaimIsNotSentAndThePreviousResultIsKept(
 	}
 	if got := r.message(t, msgs[0].ID); got.State != core.MessageSent {
 		t.Errorf("the result of the message before was lost with the refused claim: %s", got.State)
+	}
+}
+
+func TestTheMessageSentIsTheOneStoredAtItsClaim(t *testing.T) {
+	var r *rig
+	var msgs []core.Message
+	ms := startMailServer(t, func(ms *mailServer) {
+		ms.onData = func(n int, _ *gosmtp.Conn, _ string) error {
+			if n == 1 {
+				// while the first message is with the server, the manager cancels the
+				// second and corrects the address of the third
+				ctx := context.Background()
+				if _, err := r.st.CancelMessages(ctx, []int64{msgs[1].ID}); err != nil {
+					t.Error(err)
+				}
+				if err := r.st.SetRecipient(ctx, msgs[2].ID, "corrige@exemple.fr"); err != nil {
+					t.Error(err)
+				}
+			}
+			return nil
+		}
+	})
+	r = newRig(t, ms, "")
+	msgs = r.enqueue(t, 3)
+	if rep := r.run(t); rep.Sent != 2 {
+		t.Fatalf("report %+v, want two sent", rep)
+	}
+	if got := ms.Recipients(); strings.Join(got, " ") != msgs[0].To+" corrige@exemple.fr" {
+		t.Errorf("the server got mail for %q", got)
+	}
+	if got := r.message(t, msgs[1].ID); got.State != core.MessageCancelled {
+		t.Errorf("the cancelled message is %s", got.State)
 	}
 }
 

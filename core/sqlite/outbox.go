@@ -283,8 +283,14 @@ func (s *Store) NextDue(ctx context.Context, at time.Time) (*core.Message, error
 	return m, s.dbError(err)
 }
 
+var nextDueSQL = `SELECT ` + messageCols + ` FROM outbox WHERE ` + dueWhere + ` ORDER BY due, id LIMIT 1`
+
 func nextDue(ctx context.Context, q querier, at time.Time) (*core.Message, error) {
-	m, err := scanMessage(q.QueryRowContext(ctx, `SELECT `+messageCols+` FROM outbox WHERE `+dueWhere+` ORDER BY due, id LIMIT 1`, at.UnixMilli()))
+	return scanDue(q.QueryRowContext(ctx, nextDueSQL, at.UnixMilli()))
+}
+
+func scanDue(row *sql.Row) (*core.Message, error) {
+	m, err := scanMessage(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -309,7 +315,7 @@ func (s *Store) MarkSending(ctx context.Context, id int64, at time.Time) (bool, 
 }
 
 func (s *Store) markSending(ctx context.Context, tx *sql.Tx, id int64, at time.Time) (bool, error) {
-	res, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'sending', updated = ? WHERE id = ? AND state = 'queued'`, at.UnixMilli(), id)
+	res, err := s.execTx(ctx, tx, updateSendingSQL, at.UnixMilli(), id)
 	if err != nil {
 		return false, err
 	}
@@ -337,7 +343,7 @@ func (s *Store) markResult(ctx context.Context, tx *sql.Tx, id int64, state core
 	}
 	t := at.UnixMilli()
 	var started sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT updated FROM outbox WHERE id = ? AND state = 'sending'`, id).Scan(&started); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := s.queryRowTx(ctx, tx, selectSendingSinceSQL, id).Scan(&started); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
 	inc := 0
@@ -351,8 +357,7 @@ func (s *Store) markResult(ctx context.Context, tx *sql.Tx, id int64, state core
 	if state == core.MessageQueued {
 		nextAt = millis(next)
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, attempts = attempts + ?, next_attempt = ?, last_error = ?,
-		sent_at = ?, updated = ? WHERE id = ? AND state = 'sending'`, string(state), inc, nextAt, lastError, sentAt, t, id)
+	res, err := s.execTx(ctx, tx, updateResultSQL, string(state), inc, nextAt, lastError, sentAt, t, id)
 	if err != nil {
 		return err
 	}
@@ -364,7 +369,7 @@ func (s *Store) markResult(ctx context.Context, tx *sql.Tx, id int64, state core
 			map[string]any{"ID": id})
 	}
 	if state == core.MessageSent {
-		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET last_sent = ? WHERE id = (SELECT invitation_id FROM outbox WHERE id = ?)`, t, id); err != nil {
+		if _, err := s.execTx(ctx, tx, updateInvitationSentSQL, t, id); err != nil {
 			return err
 		}
 	}
@@ -379,6 +384,14 @@ func (s *Store) markResult(ctx context.Context, tx *sql.Tx, id int64, state core
 	}
 	return s.audit(ctx, tx, t, "outbox."+resultAction(state, counted), "message", id, c)
 }
+
+// The statements of a state change, prepared once (Store.hot).
+const (
+	updateSendingSQL        = `UPDATE outbox SET state = 'sending', updated = ? WHERE id = ? AND state = 'queued'`
+	selectSendingSinceSQL   = `SELECT updated FROM outbox WHERE id = ? AND state = 'sending'`
+	updateResultSQL         = `UPDATE outbox SET state = ?, attempts = attempts + ?, next_attempt = ?, last_error = ?, sent_at = ?, updated = ? WHERE id = ? AND state = 'sending'`
+	updateInvitationSentSQL = `UPDATE invitations SET last_sent = ? WHERE id = (SELECT invitation_id FROM outbox WHERE id = ?)`
+)
 
 func resultAction(state core.MessageState, counted bool) string {
 	switch {
@@ -412,6 +425,37 @@ func (s *Store) MarkResultClaim(ctx context.Context, id int64, state core.Messag
 		return err
 	})
 	return ok, err
+}
+
+// MarkResultClaimNext records the result of the attempt on id (unless id is 0), then
+// moves the oldest due message to "sending" and returns it as stored, nil when none is
+// due, in one transaction (core.NextClaimer): one commit per message, and the message
+// sent is the one the file holds at its claim.
+func (s *Store) MarkResultClaimNext(ctx context.Context, id int64, state core.MessageState, counted bool, next time.Time, lastError string, at time.Time) (*core.Message, error) {
+	var m *core.Message
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		m = nil
+		if id != 0 {
+			if err := s.markResult(ctx, tx, id, state, counted, next, lastError, at); err != nil {
+				return err
+			}
+		}
+		due, err := scanDue(s.queryRowTx(ctx, tx, nextDueSQL, at.UnixMilli()))
+		if err != nil || due == nil {
+			return err
+		}
+		ok, err := s.markSending(ctx, tx, due.ID, at)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("outbox: message %d left the queue inside its claim", due.ID)
+		}
+		due.State = core.MessageSending
+		m = due
+		return nil
+	})
+	return m, err
 }
 
 // OutboxDue counts the queued messages that may be sent at the given time, and returns

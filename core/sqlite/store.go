@@ -31,6 +31,10 @@ import (
 type Store struct {
 	path string
 	w    *sql.DB // the one writer connection
+	// hot holds the writes of the paths where every statement counts (the outbox's
+	// state changes, audit rows), prepared once on the writer connection: parsing the
+	// SQL again took as long as the rest of a state change.
+	hot map[string]*sql.Stmt
 	r    *sql.DB // readers
 	who  string  // OS user name, written in audit rows
 
@@ -88,6 +92,10 @@ func Open(path string) (*Store, error) {
 		return nil, err
 	}
 	if err := w.QueryRow(`SELECT id FROM groups WHERE parent_id IS NULL`).Scan(&s.rootID); err != nil {
+		w.Close()
+		return nil, s.dbError(err)
+	}
+	if err := s.prepareHot(); err != nil {
 		w.Close()
 		return nil, s.dbError(err)
 	}
@@ -254,6 +262,9 @@ func osUser() string {
 // Close closes the file. The store cannot be used afterwards.
 func (s *Store) Close() error {
 	var errs []error
+	for _, st := range s.hot {
+		errs = append(errs, st.Close())
+	}
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
 	}
@@ -339,10 +350,41 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, now int64, action, entity
 	if err != nil {
 		return fmt.Errorf("audit detail of %s: %w", action, err)
 	}
-	_, err = tx.ExecContext(ctx,
-		`INSERT INTO audit (at, who, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)`,
-		now, s.who, action, entity, id, string(b))
+	_, err = s.execTx(ctx, tx, insertAuditSQL, now, s.who, action, entity, id, string(b))
 	return err
+}
+
+const insertAuditSQL = `INSERT INTO audit (at, who, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)`
+
+// hotSQL are the statements prepareHot prepares.
+var hotSQL = []string{insertAuditSQL, selectSendingSinceSQL, updateResultSQL, updateInvitationSentSQL, nextDueSQL, updateSendingSQL}
+
+func (s *Store) prepareHot() error {
+	s.hot = map[string]*sql.Stmt{}
+	for _, q := range hotSQL {
+		st, err := s.w.Prepare(q)
+		if err != nil {
+			return err
+		}
+		s.hot[q] = st
+	}
+	return nil
+}
+
+// execTx runs query in tx, through its prepared statement when it is a hot one.
+func (s *Store) execTx(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	if st, ok := s.hot[query]; ok {
+		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, query, args...)
+}
+
+// queryRowTx is QueryRowContext in tx, through the prepared statement of a hot query.
+func (s *Store) queryRowTx(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
+	if st, ok := s.hot[query]; ok {
+		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return tx.QueryRowContext(ctx, query, args...)
 }
 
 // auditWriter writes many audit rows in one transaction with one prepared statement,
