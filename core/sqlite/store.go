@@ -35,8 +35,8 @@ type Store struct {
 	// state changes, audit rows), prepared once on the writer connection: parsing the
 	// SQL again took as long as the rest of a state change.
 	hot map[string]*sql.Stmt
-	r    *sql.DB // readers
-	who  string  // OS user name, written in audit rows
+	r   *sql.DB // readers
+	who string  // OS user name, written in audit rows
 
 	rootID int64 // the Groupe général, which can be neither deleted nor moved
 }
