@@ -104,12 +104,22 @@ func ParseAddress(input string) (Address, error) {
 	if len(local)+1+len(ascii) > 254 {
 		return Address{}, addrError("address.long", "« {{.Address}} » n'est pas une adresse valide : elle dépasse 254 caractères.", quoted)
 	}
-	a := Address{
-		Login: local + "@" + unicodeDomain,
-		Key:   strings.ToLower(local) + "@" + ascii,
+	// The three strings are often the same text (no "#", lower case, ASCII domain):
+	// they then share one string, which matters for the 100 000 rows of an import.
+	a := Address{Login: local + "@" + unicodeDomain}
+	if s == a.Login {
+		a.Login = s
 	}
-	base, _, _ := strings.Cut(local, "#")
-	a.Email = base + "@" + unicodeDomain
+	if key := strings.ToLower(local) + "@" + ascii; key == a.Login {
+		a.Key = a.Login
+	} else {
+		a.Key = key
+	}
+	if base, _, alias := strings.Cut(local, "#"); alias {
+		a.Email = base + "@" + unicodeDomain
+	} else {
+		a.Email = a.Login
+	}
 	return a, nil
 }
 
