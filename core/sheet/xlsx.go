@@ -499,6 +499,35 @@ type xlsxRows struct {
 	uncached int
 	firstUnc string
 	text     []byte
+	// seen holds the short texts already read, so that the same group, language or
+	// role written on thousands of rows is one string in memory, not thousands
+	seen map[string]string
+}
+
+// Interning bounds: texts up to internLen bytes, up to internMax distinct ones.
+const (
+	internLen = 48
+	internMax = 1 << 16
+)
+
+// cellText returns the text of a cell, through seen for a short string cell, whose text
+// depends on its bytes alone.
+func (r *xlsxRows) cellText(typ cellType, style int, inline bool) string {
+	str := typ == typeInline || typ == typeString || typ == typeError
+	if !str || len(r.text) > internLen {
+		return r.book.cellText(typ, style, r.text, inline, r.sst)
+	}
+	if v, ok := r.seen[string(r.text)]; ok {
+		return v
+	}
+	v := r.book.cellText(typ, style, r.text, inline, r.sst)
+	if r.seen == nil {
+		r.seen = map[string]string{}
+	}
+	if len(r.seen) < internMax {
+		r.seen[string(r.text)] = v
+	}
+	return v
 }
 
 // prelude reads up to <sheetData>, keeping the stored dimension.
@@ -703,7 +732,7 @@ func (r *xlsxRows) readRow(num int) ([]string, error) {
 				if len(r.text) == 0 {
 					continue
 				}
-				v := r.book.cellText(typ, style, r.text, inIS, r.sst)
+				v := r.cellText(typ, style, inIS)
 				if v == "" {
 					continue
 				}
