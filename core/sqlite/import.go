@@ -468,6 +468,12 @@ func (s *Store) commitImport(ctx context.Context, src core.ImportRows, meta core
 					return err
 				}
 				im.bulk = true
+				// Its pages go to the log as they fill rather than all at the commit:
+				// the writer's usual 128 MB cache would hold the whole import.
+				if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -16384`); err != nil {
+					return err
+				}
+				defer tx.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -131072`)
 			}
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM users`).Scan(&im.nextID); err != nil {
