@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 
+	"convive/core"
+
 	// Before Fyne reads the locale: see the package comment.
 	_ "convive/cmd/convive/internal/locale"
 )
@@ -18,6 +20,7 @@ import (
 var version = "dev"
 
 func main() {
+	core.LimitMemory()
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

@@ -30,6 +30,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	core.LimitMemory() // as the application runs
 	code := m.Run()
 	if benchDir != "" {
 		os.RemoveAll(benchDir)
