@@ -192,3 +192,36 @@ func schema(t *testing.T, path string) string {
 	}
 	return b.String()
 }
+
+// A delivery address already used by another account is flagged, whether that account
+// is the plain address or an alias of it.
+func TestImportFlagsAddressesAlreadyUsed(t *testing.T) {
+	ctx := context.Background()
+	s := store(t)
+	for _, login := range []string{"jean.dupont#formation@exemple.fr", "anne@exemple.fr"} {
+		if _, err := s.CreateUser(ctx, core.NewUser{Login: login}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pv, err := importer.Read(ctx, s, importer.Request{Source: importer.Source{Paste: "E-mail\njean.dupont@exemple.fr\nanne#2@exemple.fr\npaul@exemple.fr\n"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"jean.dupont@exemple.fr": "jean.dupont#formation@exemple.fr", "anne#2@exemple.fr": "anne@exemple.fr", "paul@exemple.fr": ""}
+	for _, r := range pv.Plan.Rows {
+		other, ok := want[r.Address.Login]
+		if !ok || r.Status != core.RowNew {
+			t.Errorf("row %+v", r)
+			continue
+		}
+		var got string
+		for _, w := range r.Warnings {
+			if w.Code == "import.address_used" {
+				got = w.Message
+			}
+		}
+		if (other == "") != (got == "") || (other != "" && !strings.Contains(got, other)) {
+			t.Errorf("%s: warning %q, want one naming %q", r.Address.Login, got, other)
+		}
+	}
+}

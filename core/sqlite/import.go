@@ -27,10 +27,10 @@ func (s *Store) UsersByKeys(ctx context.Context, loginKeys, emailKeys []string) 
 	byLogin, byEmail = map[string]core.User{}, map[string]core.User{}
 	var found []core.User
 	seen := map[int64]int{}
-	collect := func(col string, keys []string) error {
+	collect := func(where string, keys []string) error {
 		for start := 0; start < len(keys); start += lookupChunk {
 			part := keys[start:min(len(keys), start+lookupChunk)]
-			q := `SELECT ` + userCols + ` FROM users u WHERE u.` + col + ` IN (SELECT value FROM json_each(?)) ORDER BY u.id`
+			q := `SELECT ` + userCols + ` FROM users u WHERE ` + where + ` ORDER BY u.id`
 			rows, err := s.r.QueryContext(ctx, q, keysJSON(part))
 			if err != nil {
 				return err
@@ -56,10 +56,26 @@ func (s *Store) UsersByKeys(ctx context.Context, loginKeys, emailKeys []string) 
 		}
 		return nil
 	}
-	if err := collect("login_key", loginKeys); err != nil {
+	if err := collect(`u.login_key IN (SELECT value FROM json_each(?))`, loginKeys); err != nil {
 		return nil, nil, s.dbError(err)
 	}
-	if err := collect("email_key", emailKeys); err != nil {
+	// A delivery address is the login of an account without a "#" alias (found by
+	// the login index, unless just looked up), or the address of aliases (found by
+	// the small index users_email_key, which holds the aliases only).
+	asLogin := make(map[string]bool, len(loginKeys))
+	for _, k := range loginKeys {
+		asLogin[k] = true
+	}
+	var other []string
+	for _, k := range emailKeys {
+		if !asLogin[k] {
+			other = append(other, k)
+		}
+	}
+	if err := collect(`u.login_key IN (SELECT value FROM json_each(?))`, other); err != nil {
+		return nil, nil, s.dbError(err)
+	}
+	if err := collect(aliasesOf, emailKeys); err != nil {
 		return nil, nil, s.dbError(err)
 	}
 	if err := fillGroups(ctx, s.r, found); err != nil {
@@ -89,6 +105,10 @@ func (s *Store) UsersByKeys(ctx context.Context, loginKeys, emailKeys []string) 
 	}
 	return byLogin, byEmail, nil
 }
+
+// aliasesOf selects the accounts with a "#" alias whose delivery address is among the
+// keys of a JSON array, through the partial index users_email_key.
+const aliasesOf = `instr(u.login_key, '#') > 0 AND u.email_key IN (SELECT value FROM json_each(?))`
 
 // batchCols are the columns scanBatch reads, in order.
 const batchCols = `id, file, sheet, who, created, rows, new_users, updated, invited, undone_at`

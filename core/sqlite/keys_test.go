@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"bytes"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"convive/core"
@@ -22,5 +24,31 @@ func TestKeyMakerAgreesWithKeysOf(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// The lookup of aliases by delivery address reads the partial index, not the table.
+func TestAliasLookupUsesItsIndex(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "convive.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rows, err := s.r.Query(`EXPLAIN QUERY PLAN SELECT u.id FROM users u WHERE `+aliasesOf, `["a@b.fr"]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if p := strings.Join(plan, "; "); !strings.Contains(p, "INDEX users_email_key") || strings.Contains(p, "SCAN u") {
+		t.Errorf("plan: %s", p)
 	}
 }

@@ -2,7 +2,8 @@
 -- index of users is built from a scan of its rows, and every row is written to the
 -- log at commit: 470 bytes a row became 300.
 --   · The delivery address and its key are derived from the login, as in
---     invitations, instead of being stored twice.
+--     invitations, instead of being stored twice; only the aliases ("#") are
+--     indexed by it.
 --   · Logins are listed in the order of their key (lower-case address), as the
 --     invitations are, instead of through a 90-byte collation key of their own.
 --   · The trigram index keeps which users hold a trigram, not where in their text
@@ -26,7 +27,8 @@ ALTER TABLE users ADD COLUMN email TEXT GENERATED ALWAYS AS (CASE WHEN instr(log
 ALTER TABLE users ADD COLUMN email_key TEXT GENERATED ALWAYS AS (CASE WHEN instr(login_key, '#') > 0
     THEN substr(login_key, 1, instr(login_key, '#') - 1) || substr(login_key, instr(login_key, '@'))
     ELSE login_key END) VIRTUAL;
-CREATE INDEX users_email_key ON users (email_key);
+-- Only aliases need it: the delivery address of any other login is the login itself.
+CREATE INDEX users_email_key ON users (email_key) WHERE instr(login_key, '#') > 0;
 
 DROP TABLE users_search;
 CREATE VIRTUAL TABLE users_search USING fts5 (fold, content = 'users', content_rowid = 'id', tokenize = 'trigram', detail = none, columnsize = 0);
