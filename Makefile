@@ -108,8 +108,10 @@ bench: deps
 bench-report:
 	@[[ -f $(BENCH) ]] || { echo "Lancez d'abord make bench."; exit 1; }
 	@echo
-	@echo "Résumé, en millisecondes par opération (objectif : moins de 20 ms pour chercher"
-	@echo "et pour lire une page parmi 100 000 utilisateurs : $(BENCH_TARGETS)) :"
+	@echo "Résumé, en millisecondes par opération. Objectifs : moins de 20 ms pour chercher"
+	@echo "et pour lire une page parmi 100 000 utilisateurs ($(BENCH_TARGETS)) ; import de"
+	@echo "100 000 lignes en 1,5 fois au plus la simple lecture du classeur, sous 200 Mo ;"
+	@echo "boîte d'envoi à 0,7 fois au moins le débit d'une boucle go-mail nue :"
 	@awk -v targets='^Benchmark($(BENCH_TARGETS))(-[0-9]+)?$$' '/^pkg: / { pkg = $$2; print "  " pkg } \
 	/^Benchmark/ { \
 		ns = ""; b = ""; allocs = ""; extra = ""; \
@@ -117,7 +119,14 @@ bench-report:
 			if ($$(i+1) == "ns/op") ns = $$i; \
 			else if ($$(i+1) == "B/op") b = $$i; \
 			else if ($$(i+1) == "allocs/op") allocs = $$i; \
-			else extra = extra " " $$(i+1) "=" $$i; \
+			else { \
+				m = $$(i+1); v = $$i; flag = ""; \
+				if (m == "x-raw-rows" && $$1 ~ /^BenchmarkFullImport-/) flag = (v <= 1.5 ? "(ok ≤ 1,5)" : "(TROP LENT > 1,5)"); \
+				if (m == "peak-rss-MB" && $$1 ~ /^Benchmark(FullImport|PreviewThenCommit)-/) flag = (v < 200 ? "(ok < 200)" : "(TROP GROS ≥ 200)"); \
+				if (m == "import-ms" && $$1 ~ /^BenchmarkFullImportCSV-/) flag = (v < 1000 ? "(ok < 1 s)" : "(TROP LENT > 1 s)"); \
+				if (m == "ratio" && $$1 ~ /^BenchmarkOutboxAgainstBareGoMail-/) flag = (v >= 0.7 ? "(ok ≥ 0,7)" : "(TROP LENT < 0,7)"); \
+				extra = extra " " m "=" v flag; \
+			} \
 		} \
 		if (ns == "") next; \
 		ms = ns / 1e6; verdict = ""; \

@@ -21,6 +21,9 @@ import (
 const helpImport = `Paramètre plusieurs comptes à partir d'un tableur : chaque ligne du fichier
 devient un compte (ou met à jour celui qui existe), dans les groupes indiqués. Tout
 est enregistré d'un coup, ou rien ; l'import peut ensuite être annulé en entier.
+Les lignes sont enregistrées pendant la lecture du fichier, dans une seule
+transaction : si le fichier ne peut pas être lu jusqu'au bout, ou si vous
+interrompez l'import (Ctrl+C), rien n'est enregistré.
 
 Utilisation :
   convive [--db FICHIER] import FICHIER [OPTIONS]
