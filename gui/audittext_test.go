@@ -15,7 +15,7 @@ func TestAuditTextNamesTheImport(t *testing.T) {
 	if !strings.Contains(byHand, "fiche créée par claire") || strings.Contains(byHand, "import") {
 		t.Errorf("created by hand: %q", byHand)
 	}
-	if !strings.Contains(imported, "fiche créée par claire avec l'import n°\u00a07") {
+	if !strings.Contains(imported, "import n°\u00a07\u00a0: fiche créée par claire") {
 		t.Errorf("created by an import: %q", imported)
 	}
 }

@@ -324,7 +324,7 @@ func auditText(e core.AuditEntry) string {
 	case "user.create":
 		if e.BatchID != 0 {
 			data["Batch"] = e.BatchID
-			return lang.X("audit.user.create.import", "{{.At}} · fiche créée par {{.Who}} avec l'import n° {{.Batch}}", data)
+			return lang.X("audit.user.create.import", "{{.At}} · import n° {{.Batch}} : fiche créée par {{.Who}}", data)
 		}
 		return lang.X("audit.user.create", "{{.At}} · fiche créée par {{.Who}}", data)
 	case "user.update":
