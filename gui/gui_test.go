@@ -47,7 +47,7 @@ func drainUI() {
 }
 
 // waitFor runs the UI queue until cond holds, failing after a few seconds.
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -78,7 +78,7 @@ type fixture struct {
 }
 
 // newFixture opens a real store in a temporary folder and builds the window over it.
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	a := test.NewTempApp(t)
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "convive.db"))
