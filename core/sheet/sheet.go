@@ -128,8 +128,10 @@ func Open(path string, opt Options) (*Workbook, error) {
 		if st.Size() > maxTextSize {
 			return nil, errFileTooBig(name, maxTextSize)
 		}
-		data, rerr := io.ReadAll(io.NewSectionReader(f, 0, st.Size()))
-		if rerr != nil {
+		// read at once into a buffer of the file's size, rather than through a
+		// buffer that doubles, copying and clearing twice the file on the way
+		data := make([]byte, st.Size())
+		if _, rerr := io.ReadFull(io.NewSectionReader(f, 0, st.Size()), data); rerr != nil {
 			return nil, errOS(name, rerr)
 		}
 		err = w.openText(data, false)
