@@ -73,6 +73,7 @@ type DispatchReport struct {
 	Unknown    int    `json:"unknown"`
 	Remaining  int    `json:"remaining"`
 	Paused     string `json:"paused,omitempty"` // why the outbox stopped, in French
+	Busy       string `json:"busy,omitempty"`   // another program is sending, in French
 }
 
 // OutboxClaimer is an optional part of OutboxStore: one transaction that records the
@@ -96,6 +97,22 @@ type NextClaimer interface {
 	// claims the next due message and returns it as stored, or nil when none is due.
 	MarkResultClaimNext(ctx context.Context, id int64, state MessageState, counted bool, next time.Time, lastError string, now time.Time) (*Message, error)
 }
+
+// SendingLease is an optional part of OutboxStore: one program at a time sends from a
+// database, so that the window's automatic sending and a scheduled `convive send` never
+// work side by side, and one's start-up never takes the other's message in flight for
+// an interrupted one.
+type SendingLease interface {
+	// HoldSending makes this program the one that sends, or renews its hold. When
+	// another program that is still running holds it, it returns false and a French
+	// sentence that says so.
+	HoldSending(ctx context.Context) (bool, string, error)
+	// ReleaseSending lets another program send.
+	ReleaseSending(ctx context.Context) error
+}
+
+// leaseRenewal is how often a run renews its hold on the sending.
+const leaseRenewal = 30 * time.Second
 
 // Waiter is an optional part of MailSender: Wait blocks until the sender may start the
 // next message (a rate limit). The dispatcher calls it before committing "sending", so
@@ -247,6 +264,28 @@ func (d *Dispatcher) Run(ctx context.Context, max int) (DispatchReport, error) {
 	store := context.WithoutCancel(ctx)
 	more := func() bool { return (max <= 0 || prog.Done < max) && ctx.Err() == nil }
 
+	lease, _ := d.Store.(SendingLease)
+	var held time.Time
+	hold := func() (bool, error) {
+		if lease == nil || (!held.IsZero() && time.Since(held) < leaseRenewal) {
+			return true, nil
+		}
+		ok, who, err := lease.HoldSending(store)
+		if err != nil || !ok {
+			rep.Busy = who
+			return false, err
+		}
+		held = time.Now()
+		return true, nil
+	}
+	if ok, err := hold(); err != nil || !ok {
+		rep.Remaining, _, _ = d.Store.OutboxDue(store, d.now())
+		return rep, err
+	}
+	if lease != nil {
+		defer func() { _ = lease.ReleaseSending(store) }()
+	}
+
 	// pending is a result not yet committed: it goes with the claim of the next message.
 	var pending *attempt
 	flush := func() error {
@@ -265,6 +304,9 @@ func (d *Dispatcher) Run(ctx context.Context, max int) (DispatchReport, error) {
 	}
 
 	for more() {
+		if ok, err := hold(); err != nil || !ok {
+			return fail(err)
+		}
 		var m *Message
 		var res SendResult
 		if nexter != nil && (waiter == nil || (pacer != nil && pacer.Ready())) {
@@ -389,7 +431,8 @@ func (d *Dispatcher) RunUntilSettled(ctx context.Context, max int) (DispatchRepo
 		total.RetryLater = rep.RetryLater
 		total.Remaining = rep.Remaining
 		total.Paused = rep.Paused
-		if err != nil || rep.Paused != "" || ctx.Err() != nil {
+		total.Busy = rep.Busy
+		if err != nil || rep.Paused != "" || rep.Busy != "" || ctx.Err() != nil {
 			return total, err
 		}
 		if max > 0 && total.Sent+total.Failed+total.Unknown >= max {

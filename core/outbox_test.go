@@ -655,3 +655,35 @@ func TestRunUntilSettledWaitsForTheRetryAndStopsWhenNothingIsLeft(t *testing.T) 
 		t.Errorf("message %s after %d attempts, want sent after 3", got.State, got.Attempts)
 	}
 }
+
+func TestWhileAnotherProgramSendsNothingIsSentAndTheRunSaysSo(t *testing.T) {
+	ms := startMailServer(t, nil)
+	r := newRig(t, ms, "")
+	msgs := r.enqueue(t, 2)
+	other, err := sqlite.Open(r.st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	ctx := context.Background()
+	if ok, _, err := other.HoldSending(ctx); !ok || err != nil {
+		t.Fatalf("the other program could not hold the sending: %v", err)
+	}
+	rep := r.run(t)
+	if rep.Sent != 0 || rep.Busy == "" || rep.Remaining != 2 || len(ms.Accepted()) != 0 {
+		t.Fatalf("report %+v, server got %d", rep, len(ms.Accepted()))
+	}
+	if err := other.ReleaseSending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if rep := r.run(t); rep.Sent != 2 || rep.Busy != "" {
+		t.Fatalf("report once the other let go: %+v", rep)
+	}
+	// the run let go of the sending when it ended
+	if ok, who, err := other.HoldSending(ctx); !ok || err != nil {
+		t.Errorf("after a run, another program cannot send: %q %v", who, err)
+	}
+	if got := r.message(t, msgs[1].ID); got.State != core.MessageSent {
+		t.Errorf("second message %s", got.State)
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"convive/core"
 	"convive/core/secret"
+	"convive/core/sqlite"
 )
 
 // newOutboxFixture is the window over a real store, with an in-memory keyring; the
@@ -422,6 +423,31 @@ func TestOutboxAutomatic(t *testing.T) {
 		test.Tap(s.PauseAction)
 		if f.mw.CurrentScreen() != ScreenSettings {
 			t.Errorf("on %q", f.mw.CurrentScreen())
+		}
+	})
+	t.Run("while another program sends from the same file, the window waits and says so", func(t *testing.T) {
+		f := newOutboxFixture(t)
+		ms := newMailServer(t, nil)
+		f.configureSMTP(t, ms.port, true, "")
+		other, err := sqlite.Open(f.st.Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		if ok, _, err := other.HoldSending(f.ctx); !ok || err != nil {
+			t.Fatalf("hold: %v", err)
+		}
+		f.queue(t, "e1@exemple.fr")
+		f.mw.WakeOutbox()
+		waitStatus(t, f, "Boîte d'envoi\u00a0: envoi par un autre programme Convive")
+		if s := f.mw.Outbox; !s.Notice.Visible() || !strings.Contains(s.Notice.Text, "Un autre programme Convive envoie déjà") {
+			t.Errorf("notice %q", s.Notice.Text)
+		}
+		if n := len(ms.received()); n != 0 {
+			t.Errorf("%d messages sent beside the other program", n)
+		}
+		if st := f.states(t)["e1@exemple.fr"]; st != core.MessageQueued {
+			t.Errorf("%s", st)
 		}
 	})
 	t.Run("a server that does not answer leaves the outbox offline", func(t *testing.T) {

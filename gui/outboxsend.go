@@ -41,7 +41,12 @@ const (
 	phasePaused                         // en pause, see pauseKind
 	phaseRunning                        // envoi en cours
 	phaseIdle                           // à jour
+	phaseElsewhere                      // another Convive program is sending from this file
 )
+
+// elsewhereRetry is how long the window waits before trying again to send when another
+// program was sending.
+const elsewhereRetry = 30 * time.Second
 
 // pauseKind says why the outbox is paused.
 type pauseKind int
@@ -344,6 +349,8 @@ func (e *outboxSender) step(ctx context.Context, manual bool) time.Duration {
 	case err != nil:
 		s.phase = phaseIdle
 		s.notice = errorText(err)
+	case rep.Busy != "":
+		s.phase, s.notice = phaseElsewhere, rep.Busy
 	case rep.Paused != "":
 		e.setPause(pauseSettings, rep.Paused)
 		s.phase, s.pause, s.reason = phasePaused, pauseSettings, rep.Paused
@@ -357,6 +364,9 @@ func (e *outboxSender) step(ctx context.Context, manual bool) time.Duration {
 	e.emit()
 	if s.phase == phasePaused {
 		return idleWake
+	}
+	if s.phase == phaseElsewhere {
+		return elsewhereRetry
 	}
 	return e.untilNext(s.counts.NextDue)
 }

@@ -16,6 +16,8 @@ func outboxStatusText(s outboxState) string {
 		return lang.X("status.outbox.none", "Boîte d'envoi : hors ligne, aucun serveur configuré")
 	case phaseUnreachable:
 		return lang.X("status.outbox.unreachable", "Boîte d'envoi : hors ligne, serveur injoignable")
+	case phaseElsewhere:
+		return lang.X("status.outbox.elsewhere", "Boîte d'envoi : envoi par un autre programme Convive")
 	case phasePaused:
 		switch s.pause {
 		case pausePassword:

@@ -147,13 +147,18 @@ Options :
   --wait         continue jusqu'à ce que plus rien ne soit à envoyer, en attendant
                  l'heure des nouveaux essais après les erreurs temporaires
   --json         écrit le bilan en JSON : {"sent":N,"failed":N,"retry_later":N,
-                 "unknown":N,"remaining":N}
+                 "unknown":N,"remaining":N}, et "busy" quand un autre programme
+                 envoyait
   --db FICHIER   base de données à utiliser (voir convive --help)
 
 Le mot de passe vient de la variable CONVIVE_SMTP_PASSWORD si elle est définie
 (envois programmés), sinon du trousseau du système. Ctrl+C arrête l'envoi après le
 message en cours. Si le serveur refuse l'identification ou les réglages, l'envoi
 s'arrête sans user les essais des messages, et le code de retour est 1.
+
+Un seul programme Convive envoie à la fois depuis une même base : si la fenêtre (ou
+un autre convive send) est en train d'envoyer, la commande n'envoie rien, le dit et
+rend 0 ; les messages partiront de l'autre programme.
 `
 )
 
@@ -716,11 +721,12 @@ func (c *cli) outboxRecipient(args []string) int {
 
 // sendReport is exactly what send --json prints.
 type sendReport struct {
-	Sent       int `json:"sent"`
-	Failed     int `json:"failed"`
-	RetryLater int `json:"retry_later"`
-	Unknown    int `json:"unknown"`
-	Remaining  int `json:"remaining"`
+	Sent       int    `json:"sent"`
+	Failed     int    `json:"failed"`
+	RetryLater int    `json:"retry_later"`
+	Unknown    int    `json:"unknown"`
+	Remaining  int    `json:"remaining"`
+	Busy       string `json:"busy,omitempty"` // another program was sending: nothing was tried
 }
 
 // send runs "convive send [--max N] [--wait] [--json]".
@@ -770,6 +776,10 @@ func (c *cli) send(args []string) int {
 		}
 	}
 	c.report(ctx, st, rep, *asJSON)
+	if rep.Busy != "" {
+		// not a failure: the other program sends them
+		fmt.Fprintln(info, french(rep.Busy))
+	}
 	if rep.Paused != "" {
 		return c.fail(userErrorf("L'envoi est suspendu : %s Les messages restent en attente, sans essai compté.", rep.Paused))
 	}
@@ -801,7 +811,7 @@ func (c *cli) sendDue(ctx context.Context, st *sqlite.Store, maxN int, wait bool
 // report prints the outcome of send, in JSON or in a French sentence.
 func (c *cli) report(ctx context.Context, st *sqlite.Store, rep core.DispatchReport, asJSON bool) {
 	if asJSON {
-		b, _ := json.Marshal(sendReport{rep.Sent, rep.Failed, rep.RetryLater, rep.Unknown, rep.Remaining})
+		b, _ := json.Marshal(sendReport{rep.Sent, rep.Failed, rep.RetryLater, rep.Unknown, rep.Remaining, rep.Busy})
 		fmt.Fprintln(c.stdout, string(b))
 		return
 	}

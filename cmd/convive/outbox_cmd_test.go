@@ -597,3 +597,45 @@ func TestThePasswordGoesToTheKeyringOrIsRefusedWithoutOne(t *testing.T) {
 		}
 	})
 }
+
+// A scheduled send while the window sends from the same file leaves the window's
+// message in flight alone, sends nothing, says why and exits 0.
+func TestSendWhileAnotherProgramSends(t *testing.T) {
+	t.Setenv(secret.EnvPassword, "")
+	db := tempDB(t)
+	msgs := queue(t, db, 3)
+	srv := startRecordingServer(t, 0, nil)
+	localSMTP(t, db, srv.port)
+	window, err := sqlite.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer window.Close()
+	ctx := context.Background()
+	if ok, _, err := window.HoldSending(ctx); !ok || err != nil {
+		t.Fatalf("hold: %v", err)
+	}
+	if ok, err := window.MarkSending(ctx, msgs[0].ID, time.Now()); !ok || err != nil {
+		t.Fatalf("claim: %v", err)
+	}
+	r := convive(t, "--db", db, "send", "--json")
+	if r.code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("send --json printed %q: %v", r.stdout, err)
+	}
+	if rep["sent"] != 0.0 || rep["remaining"] != 2.0 || !strings.Contains(fmt.Sprint(rep["busy"]), "Un autre programme Convive envoie déjà") {
+		t.Errorf("report %v", rep)
+	}
+	if !strings.Contains(r.stderr, "Un autre programme Convive envoie déjà") || strings.Contains(r.stderr, "en cours d'envoi") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+	if len(srv.IDs()) != 0 {
+		t.Errorf("server took %v", srv.IDs())
+	}
+	if m := stored(t, db)[0]; m.State != core.MessageSending {
+		t.Errorf("the window's message in flight became %s", m.State)
+	}
+}

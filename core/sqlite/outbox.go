@@ -221,11 +221,17 @@ func (s *Store) senderDomain(ctx context.Context, q querier) (string, error) {
 // RecoverSending turns every message left in "sending" into "unknown": the process that
 // was sending it stopped before the result was recorded, so the server may or may not
 // have it. It returns how many there were. Call it once when the window opens or
-// `convive send` starts, before sending anything; never while another process sends
-// from the same file.
+// `convive send` starts, before sending anything. While another program holds the
+// sending (HoldSending), it touches nothing: that program's message in "sending" is
+// in flight, not interrupted.
 func (s *Store) RecoverSending(ctx context.Context) (int, error) {
 	n := 0
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		// Another program that is sending right now holds its own message in
+		// "sending": that one was not interrupted.
+		if l, err := s.currentSender(ctx, tx); err != nil || (l.ID != s.senderID && l.live()) {
+			return err
+		}
 		ids, err := idsWhere(ctx, tx, `SELECT id FROM outbox WHERE state = 'sending' ORDER BY id`)
 		if err != nil {
 			return err

@@ -35,8 +35,10 @@ type Store struct {
 	// state changes, audit rows), prepared once on the writer connection: parsing the
 	// SQL again took as long as the rest of a state change.
 	hot map[string]*sql.Stmt
-	r   *sql.DB // readers
-	who string  // OS user name, written in audit rows
+	// senderID names this store when it holds the sending (lease.go)
+	senderID string
+	r        *sql.DB // readers
+	who      string  // OS user name, written in audit rows
 
 	rootID int64 // the Groupe général, which can be neither deleted nor moved
 }
@@ -86,7 +88,7 @@ func Open(path string) (*Store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	s := &Store{path: abs, w: w, who: osUser()}
+	s := &Store{path: abs, w: w, who: osUser(), senderID: newSenderID()}
 	if err := s.migrate(context.Background()); err != nil {
 		w.Close()
 		return nil, err
