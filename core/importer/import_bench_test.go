@@ -1,16 +1,9 @@
 package importer_test
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/debug"
-	"runtime/metrics"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,146 +11,20 @@ import (
 
 	"convive/core"
 	"convive/core/importer"
+	"convive/core/internal/benchdata"
 	"convive/core/sqlite"
 )
 
-const benchRows = 100_000
-
-var (
-	benchOnce sync.Once
-	benchDir  string
-	benchErr  error
-)
+const benchRows = benchdata.Rows
 
 func TestMain(m *testing.M) {
 	core.LimitMemory() // as the application runs
 	code := m.Run()
-	if benchDir != "" {
-		os.RemoveAll(benchDir)
-	}
+	benchdata.Cleanup()
 	os.Exit(code)
 }
 
-// benchRow is row i of the generated sheet: 8 columns as an import file has them.
-func benchRow(i int) []string {
-	return []string{
-		fmt.Sprintf("prenom.nom%06d@exemple-entreprise.fr", i),
-		"Prénom" + fmt.Sprint(i%977),
-		"Nom" + fmt.Sprint(i%3331),
-		fmt.Sprintf("Région %d/Agence %d", i%13, i%101),
-		"Nouveaux arrivants",
-		[]string{"Français", "Anglais"}[i%2],
-		[]string{"Apprenant", "Formateur", "Administrateur"}[i%3],
-		fmt.Sprintf("%016d", 1000000000000000+i),
-	}
-}
-
-// benchFiles writes, once per run, the 100 000-row × 8-column workbook and the same
-// rows as CSV.
-func benchFiles(b testing.TB) (xlsx, csv string) {
-	benchOnce.Do(func() {
-		if benchDir, benchErr = os.MkdirTemp("", "convive-import-bench-"); benchErr != nil {
-			return
-		}
-		f := excelize.NewFile()
-		defer f.Close()
-		sw, err := f.NewStreamWriter("Sheet1")
-		if err != nil {
-			benchErr = err
-			return
-		}
-		var text bytes.Buffer
-		header := []string{"E-mail", "Prénom", "Nom", "Groupe", "Groupe 2", "Langue", "Rôle", "Matricule"}
-		text.WriteString(strings.Join(header, ";") + "\r\n")
-		row := make([]any, 8)
-		for j, h := range header {
-			row[j] = h
-		}
-		if benchErr = sw.SetRow("A1", row); benchErr != nil {
-			return
-		}
-		for i := 1; i <= benchRows; i++ {
-			cells := benchRow(i)
-			for j, c := range cells {
-				row[j] = c
-			}
-			cell, _ := excelize.CoordinatesToCellName(1, i+1)
-			if benchErr = sw.SetRow(cell, row); benchErr != nil {
-				return
-			}
-			text.WriteString(strings.Join(cells, ";") + "\r\n")
-		}
-		if benchErr = sw.Flush(); benchErr != nil {
-			return
-		}
-		if benchErr = f.SaveAs(filepath.Join(benchDir, "bench.xlsx")); benchErr != nil {
-			return
-		}
-		benchErr = os.WriteFile(filepath.Join(benchDir, "bench.csv"), text.Bytes(), 0o600)
-	})
-	if benchErr != nil {
-		b.Fatal(benchErr)
-	}
-	return filepath.Join(benchDir, "bench.xlsx"), filepath.Join(benchDir, "bench.csv")
-}
-
-// peakRSS returns the resident set high-water mark of the process (Linux: VmHWM), which
-// counts SQLite's page cache too; 0 where it cannot be read.
-func peakRSS() uint64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			var kb uint64
-			fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
-			return kb << 10
-		}
-	}
-	return 0
-}
-
-// resetPeakRSS starts a new resident set high-water mark (Linux 4.0 and later).
-func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
-
-// peak samples, while fn runs, the live heap and the memory taken from the system
-// (runtime.MemStats.Sys's counterpart) and returns their highest values.
-func peak(fn func()) (heap, sys, rss uint64) {
-	debug.FreeOSMemory() // a collection, and the freed memory given back: the peak starts clean
-	resetPeakRSS()
-	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/total:bytes"}}
-	var h, s atomic.Uint64
-	read := func() {
-		metrics.Read(samples)
-		if v := samples[0].Value.Uint64(); v > h.Load() {
-			h.Store(v)
-		}
-		if v := samples[1].Value.Uint64(); v > s.Load() {
-			s.Store(v)
-		}
-	}
-	stop, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(2 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				read()
-			}
-		}
-	}()
-	fn()
-	read()
-	rss = peakRSS()
-	close(stop)
-	<-done
-	return h.Load(), s.Load(), rss
-}
+func benchFiles(b testing.TB) (xlsx, csv string) { return benchdata.Files(b) }
 
 // rawRows is the baseline: a bare excelize loop over the raw values of the sheet.
 func rawRows(b testing.TB, path string) {
@@ -187,15 +54,12 @@ func rawRows(b testing.TB, path string) {
 func BenchmarkExcelizeRawRowsBaseline(b *testing.B) {
 	path, _ := benchFiles(b)
 	b.ReportAllocs()
-	var hp, sp, rp uint64
+	var p benchdata.Peak
 	b.ResetTimer()
 	for b.Loop() {
-		h, s, r := peak(func() { rawRows(b, path) })
-		hp, sp, rp = max(hp, h), max(sp, s), max(rp, r)
+		p = p.Max(benchdata.Measure(func() { rawRows(b, path) }))
 	}
-	b.ReportMetric(float64(rp)/(1<<20), "peak-rss-MB")
-	b.ReportMetric(float64(hp)/(1<<20), "peak-heap-MB")
-	b.ReportMetric(float64(sp)/(1<<20), "peak-sys-MB")
+	p.Report(b)
 }
 
 // fullImport reads, checks and commits path into a fresh store. With stream, it does
@@ -266,22 +130,19 @@ func benchFull(b *testing.B, path string, mode benchMode, baseline bool) {
 		return time.Since(start)
 	}
 	b.ReportAllocs()
-	var hp, sp, rp uint64
+	var p benchdata.Peak
 	var read, write, base time.Duration
 	b.ResetTimer()
 	for b.Loop() {
 		before := raw()
-		h, s, rss := peak(func() {
+		p = p.Max(benchdata.Measure(func() {
 			r, w := fullImport(b, path, mode != previewOnly, mode == streamed)
 			read, write = read+r, write+w
-		})
+		}))
 		base += (before + raw()) / 2
-		hp, sp, rp = max(hp, h), max(sp, s), max(rp, rss)
 	}
 	n := float64(b.N)
-	b.ReportMetric(float64(rp)/(1<<20), "peak-rss-MB")
-	b.ReportMetric(float64(hp)/(1<<20), "peak-heap-MB")
-	b.ReportMetric(float64(sp)/(1<<20), "peak-sys-MB")
+	p.Report(b)
 	switch mode {
 	case streamed:
 		b.ReportMetric(read.Seconds()*1000/n, "import-ms")
