@@ -115,26 +115,27 @@ func Import(ctx context.Context, st Writer, req Request, meta core.ImportMeta) (
 	if meta.Sheet == "" {
 		meta.Sheet = rd.pv.Sheet
 	}
-	ctx, cancel := context.WithCancel(ctx)
+	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	src := &stream{ch: make(chan streamed, 4), done: make(chan struct{})}
 	go func() {
 		defer close(src.done)
 		defer close(src.ch)
-		src.pv, src.err = rd.scan(ctx, func(opts core.ImportOptions, rows []core.PlannedRow) error {
+		src.pv, src.err = rd.scan(cctx, func(opts core.ImportOptions, rows []core.PlannedRow) error {
 			select {
 			case src.ch <- streamed{opts: opts, rows: rows}:
 				return nil
-			case <-ctx.Done():
-				return cancelled(ctx.Err())
+			case <-cctx.Done():
+				return cancelled(cctx.Err())
 			}
 		})
 	}()
-	b, err := st.CommitImportRows(ctx, src, meta)
+	b, err := st.CommitImportRows(cctx, src, meta)
 	cancel()
 	<-src.done
-	if src.err != nil {
-		// the reason the file could not be read, rather than the rollback it caused
+	// The reason the file could not be read, rather than the rollback it caused; but
+	// when the commit failed first, the reading only stopped because of it.
+	if src.err != nil && (err == nil || core.ErrorCode(src.err) != core.ECancelled || ctx.Err() != nil) {
 		return src.pv, core.Batch{}, src.err
 	}
 	return src.pv, b, err

@@ -3,6 +3,7 @@ package importer_test
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -195,5 +196,28 @@ func TestImportFlagsAddressesAlreadyUsed(t *testing.T) {
 		if (other == "") != (got == "") || (other != "" && !strings.Contains(got, other)) {
 			t.Errorf("%s: warning %q, want one naming %q", r.Address.Login, got, other)
 		}
+	}
+}
+
+// When the writing fails half-way, its reason is what Import says, not the stop of the
+// reading it caused, and nothing is written.
+func TestImportSaysWhyTheWritingFailed(t *testing.T) {
+	ctx := context.Background()
+	path := streamFile(t, 40000) // the reading is still going when the writing fails
+	s := store(t)
+	db, err := sql.Open("sqlite", s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TRIGGER refuse AFTER INSERT ON users WHEN new.login = 'personne06100@exemple.fr' BEGIN SELECT RAISE(ABORT, 'disque en panne'); END`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	_, _, err = importer.Import(ctx, s, importer.Request{Source: importer.Source{Path: path}}, core.ImportMeta{})
+	if err == nil || !strings.Contains(err.Error(), "Ligne 6101") || !strings.Contains(err.Error(), "disque en panne") {
+		t.Fatalf("err = %v", err)
+	}
+	if n, _ := s.CountUsers(ctx, core.UserFilter{}); n != 0 {
+		t.Errorf("%d users after a failed import", n)
 	}
 }
