@@ -145,6 +145,15 @@ type InvitePreview struct {
 	Invalid    []InvalidAddress
 	Duplicates []string // entries given more than once (kept once)
 	Alias      string   // the tag aliases are made with (from the platform name); "" if none can be made
+	// Typos are new addresses whose domain looks like a slip on a common provider's
+	// (gmial.com): they are invited all the same, but the manager should look again.
+	Typos []DomainTypo
+}
+
+// DomainTypo is an address whose domain looks misspelled, with the address meant.
+type DomainTypo struct {
+	Address    Address
+	Suggestion string // e.g. jean.dupont@gmail.com
 }
 
 // PendingInvite is an address that already has a pending invitation.

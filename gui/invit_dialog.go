@@ -199,6 +199,13 @@ func (d *InviteDialog) setPreview(p core.InvitePreview) {
 			lines = append(lines, line{text: v.Reason})
 		}
 	}
+	if n := len(p.Typos); n > 0 {
+		head(lang.XN("invite.preview.typos", "{{.N}} adresses ont peut-être une faute de frappe : corrigez-les dans la liste si besoin", n, count(n)), widget.WarningImportance)
+		for _, t := range p.Typos {
+			lines = append(lines, line{text: lang.X("invite.preview.typo", "{{.Login}} : vouliez-vous dire {{.Suggestion}} ?",
+				map[string]any{"Login": t.Address.Login, "Suggestion": t.Suggestion})})
+		}
+	}
 	if n := len(p.Duplicates); n > 0 {
 		head(lang.XN("invite.preview.duplicates", "{{.N}} adresses données plusieurs fois (gardées une fois)", n, count(n)), widget.MediumImportance)
 		for _, v := range p.Duplicates {

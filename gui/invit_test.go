@@ -104,6 +104,19 @@ func TestInviteByEmail(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a domain that looks misspelled is pointed out", func(t *testing.T) {
+		if len(d.preview.Typos) != 0 {
+			t.Errorf("typos among good addresses: %+v", d.preview.Typos)
+		}
+		d.setPreview(core.InvitePreview{New: d.preview.New, Typos: []core.DomainTypo{{Address: d.preview.New[0], Suggestion: "alice@gmail.com"}}})
+		for _, want := range []string{"1 adresse a peut-être une faute de frappe", "alice@exemple.fr\u00a0: vouliez-vous dire alice@gmail.com\u00a0?"} {
+			if !previewShows(d, want) {
+				t.Errorf("the preview does not show %q: %q", want, d.Preview.texts())
+			}
+		}
+		test.Tap(d.Check)
+		waitFor(t, "the preview again", func() bool { return len(d.preview.Resend) == 1 })
+	})
 	t.Run("the button counts the people, invalid entries aside", func(t *testing.T) {
 		if d.Confirm.Text != "Inviter 4 personnes" || d.Confirm.Disabled() {
 			t.Fatalf("button %q (disabled %v), want « Inviter 4 personnes »", d.Confirm.Text, d.Confirm.Disabled())

@@ -285,6 +285,11 @@ func (c *cli) invite(args []string) int {
 	if err != nil {
 		return c.fail(err)
 	}
+	// for a person, even with --json
+	for _, t := range p.Typos {
+		fmt.Fprintln(c.stderr, french(fmt.Sprintf("Attention : le domaine de « %s » ressemble à une faute de frappe : vouliez-vous dire « %s » ? L'invitation est préparée ; annulez-la (convive cancel %s) si l'adresse est fausse.",
+			t.Address.Login, t.Suggestion, t.Address.Login)))
+	}
 	if *asJSON {
 		c.writeJSON(res)
 	} else {

@@ -81,6 +81,20 @@ func TestInviteCommand(t *testing.T) {
 		}
 	})
 
+	t.Run("a domain that looks misspelled is pointed out, and the invitation prepared", func(t *testing.T) {
+		r := convive(t, "--db", db, "invite", "paul@gmial.com", "--json")
+		if r.code != exitOK {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		if v := object(t, r.stdout, "invited", "resent", "already_account", "invalid"); v["invited"] != 1.0 {
+			t.Errorf("summary = %v", v)
+		}
+		if !strings.Contains(r.stderr, "vouliez-vous dire «\u00a0paul@gmail.com\u00a0»\u00a0?") || !strings.Contains(r.stderr, "convive cancel paul@gmial.com") {
+			t.Errorf("stderr = %q", r.stderr)
+		}
+		must(t, "--db", db, "cancel", "paul@gmial.com")
+	})
+
 	t.Run("inviting again re-sends without a second invitation or mail", func(t *testing.T) {
 		v := object(t, must(t, "--db", db, "invite", "JEAN@exemple.fr", "--json"), "invited", "resent", "already_account", "invalid")
 		if v["resent"] != 1.0 || v["invited"] != 0.0 {

@@ -160,6 +160,9 @@ func (s *Store) classify(ctx context.Context, q querier, req core.InviteRequest,
 		switch {
 		case u == nil || (u.status == core.StatusInvited && u.pendingID == 0):
 			p.New = append(p.New, l.Address)
+			if s := core.SuggestDomain(l.Address.Email); s != "" {
+				p.Typos = append(p.Typos, core.DomainTypo{Address: l.Address, Suggestion: s})
+			}
 		case u.pendingID != 0:
 			p.Resend = append(p.Resend, core.PendingInvite{Address: l.Address, InvitationID: u.pendingID, UserID: u.id,
 				Created: fromMillis(sql.NullInt64{Int64: u.pendingCreated, Valid: true}), LastSent: fromMillis(u.pendingLastSent)})

@@ -89,6 +89,16 @@ func TestInvitePreviewAndConfirm(t *testing.T) {
 		`"Martin, Léa" <lea.martin@exemple.fr>, jean.dupont@exemple.fr`
 	req := core.InviteRequest{Addresses: []string{pasted}, GroupIDs: []int64{sud.ID}, Language: core.LangEN}
 
+	t.Run("a new address whose domain looks misspelled is flagged with the address meant", func(t *testing.T) {
+		p, err := s.PreviewInvite(ctx, core.InviteRequest{Addresses: []string{"paul.durand@gmial.com", "zoe@hotmail.fr"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.New) != 2 || len(p.Typos) != 1 || p.Typos[0].Address.Login != "paul.durand@gmial.com" || p.Typos[0].Suggestion != "paul.durand@gmail.com" {
+			t.Errorf("new %v, typos %+v", addresses(p.New), p.Typos)
+		}
+	})
+
 	t.Run("the preview sorts every address and writes nothing", func(t *testing.T) {
 		p, err := s.PreviewInvite(ctx, req)
 		if err != nil {
@@ -106,6 +116,9 @@ func TestInvitePreviewAndConfirm(t *testing.T) {
 		}
 		if len(p.Invalid) != 1 || p.Invalid[0].Input != "pas-une-adresse" || !strings.Contains(p.Invalid[0].Reason, "il manque le signe @") {
 			t.Errorf("invalid = %+v, want pas-une-adresse with its French reason", p.Invalid)
+		}
+		if len(p.Typos) != 0 {
+			t.Errorf("typos = %+v among addresses that look right", p.Typos)
 		}
 		if !slices.Equal(p.Duplicates, []string{"jean.dupont@exemple.fr"}) {
 			t.Errorf("duplicates = %v", p.Duplicates)
