@@ -27,7 +27,7 @@ type SettingStore interface {
 type DefaultTemplates func(MessageKind, Language) (MailTemplate, error)
 
 // TemplateKinds are the kinds of mail a manager can edit, in the order shown.
-var TemplateKinds = []MessageKind{KindInvitation, KindWelcome, KindSession, KindReset}
+var TemplateKinds = []MessageKind{KindInvitation, KindWelcome, KindSession, KindReset, KindTest}
 
 // templateKey is the settings key of the edited copy of a template.
 func templateKey(kind MessageKind, lang Language) string {
@@ -255,7 +255,7 @@ func (m *Mailer) Compose(in MailInput) (Message, error) {
 			map[string]any{"Kind": KindLabel(in.Kind), "Lang": lang.Label()})
 	}
 	link, err := m.Link(linkPath(in.Kind), in.Token)
-	if err != nil {
+	if err != nil && in.Kind != KindTest { // a test mail needs no link
 		return Message{}, err
 	}
 	d := MailData{
@@ -270,6 +270,16 @@ func (m *Mailer) Compose(in MailInput) (Message, error) {
 	}
 	return Message{Kind: in.Kind, To: to, Subject: subject, Text: text, HTML: html, Due: in.Due,
 		InvitationID: in.InvitationID, UserID: in.User.ID}, nil
+}
+
+// TestMail composes the Test template (the manager's copy, else the default) for the
+// address to, in lang: what "Envoyer un e-mail de test" sends, the settings aside.
+func TestMail(ctx context.Context, src MailSource, defaults DefaultTemplates, to string, lang Language) (Message, error) {
+	m, err := NewMailer(ctx, src, defaults)
+	if err != nil {
+		return Message{}, err
+	}
+	return m.Compose(MailInput{Kind: KindTest, Lang: lang, User: User{Login: to, Email: to}})
 }
 
 // ImportMail adapts the mailer to the bulk import (ImportMeta.Mail), in the language

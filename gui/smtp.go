@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"convive/assets"
 	"convive/core"
 	"convive/core/secret"
 	"convive/core/smtp"
@@ -516,7 +517,7 @@ func (f *SMTPForm) onSendTest() {
 		s, err := smtp.NewSender(cfg)
 		if err == nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			res = s.Send(ctx, smtp.TestMessage(cfg, to))
+			res = s.Send(ctx, f.testMessage(ctx, cfg, to))
 			cancel()
 			_ = s.Close()
 			if res.Raw != nil {
@@ -535,6 +536,23 @@ func (f *SMTPForm) onSendTest() {
 			}
 		})
 	}()
+}
+
+// testMessage is the Test template, as the manager may have edited it, in the window's
+// language, followed by the settings in use; without templates, a built-in text.
+func (f *SMTPForm) testMessage(ctx context.Context, cfg smtp.Config, to string) *core.Message {
+	if src, ok := f.st.(core.MailSource); ok {
+		l := core.LangFR
+		if current == LanguageEnglish {
+			l = core.LangEN
+		}
+		if m, err := core.TestMail(ctx, src, assets.DefaultMailTemplate, to, l); err == nil {
+			return smtp.TemplateTestMessage(cfg, m)
+		} else {
+			log.Printf("convive: test e-mail template: %v", err)
+		}
+	}
+	return smtp.TestMessage(cfg, to)
 }
 
 // passwordDialog asks for the SMTP password of the stored settings, files it in the

@@ -171,6 +171,12 @@ func TestSMTPSettings(t *testing.T) {
 		if n, _ := f.st.CountOutbox(f.ctx, core.OutboxFilter{}); n != 0 {
 			t.Errorf("%d messages in the outbox", n)
 		}
+		// what it sent: the Test template, then the settings in use
+		c, _ := form.collect()
+		m := form.testMessage(f.ctx, c.config(), "moi@exemple.fr")
+		if !strings.HasPrefix(m.Subject, "Message de test") || !strings.Contains(m.Text, "Réglages utilisés\u00a0: serveur 127.0.0.1:") {
+			t.Errorf("test e-mail %q:\n%s", m.Subject, m.Text)
+		}
 	})
 	t.Run("without a keyring the password stays in memory for the session, and the form says so", func(t *testing.T) {
 		keyring.MockInitWithError(errors.New("no secret service"))

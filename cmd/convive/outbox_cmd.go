@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"convive/assets"
 	"convive/core"
 	"convive/core/secret"
 	"convive/core/smtp"
@@ -475,7 +476,11 @@ func (c *cli) smtpTest(args []string) int {
 		return c.fail(err)
 	}
 	defer s.Close()
-	r := s.Send(ctx, smtp.TestMessage(cfg, *to))
+	msg := smtp.TestMessage(cfg, *to)
+	if m, err := core.TestMail(ctx, st, assets.DefaultMailTemplate, *to, core.LangFR); err == nil {
+		msg = smtp.TemplateTestMessage(cfg, m) // the Test template, as the manager may have edited it
+	}
+	r := s.Send(ctx, msg)
 	if r.Outcome != smtp.Sent {
 		return c.fail(userErrorf("L'e-mail de test n'est pas parti : %s", r.Detail))
 	}

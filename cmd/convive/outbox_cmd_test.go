@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/mail"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"convive/assets"
 	"convive/core"
 	"convive/core/secret"
 	"convive/core/smtp/mailpittest"
@@ -35,8 +37,9 @@ type recordingServer struct {
 	delay  time.Duration
 	onData func(n int) // called with the number of the message (from 1) once it is taken, before the answer
 
-	mu  sync.Mutex
-	ids []string
+	mu       sync.Mutex
+	ids      []string
+	subjects []string
 }
 
 func startRecordingServer(t *testing.T, delay time.Duration, onData func(n int)) *recordingServer {
@@ -90,6 +93,8 @@ func (s recordingSession) Data(r io.Reader) error {
 	time.Sleep(s.rs.delay)
 	s.rs.mu.Lock()
 	s.rs.ids = append(s.rs.ids, strings.Trim(m.Header.Get("Message-Id"), "<>"))
+	subject, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+	s.rs.subjects = append(s.rs.subjects, subject)
 	n := len(s.rs.ids)
 	s.rs.mu.Unlock()
 	if s.rs.onData != nil {
@@ -519,9 +524,26 @@ func TestSMTPCommands(t *testing.T) {
 		if len(srv.IDs()) != 0 {
 			t.Error("the connection test sent a message")
 		}
+		// the Test template as the manager edited it
+		st, err := sqlite.Open(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = core.MailTemplates{Store: st, Defaults: assets.DefaultMailTemplate}.Save(context.Background(),
+			core.MailTemplate{Kind: core.KindTest, Lang: core.LangFR, Subject: "Notre essai d'envoi", Body: "Bonjour,\n\nCeci est notre essai.\n"})
+		st.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
 		out := must(t, "--db", db, "smtp", "test", "--to", "responsable@exemple.fr")
 		if !strings.Contains(out, "directement") || len(srv.IDs()) != 1 {
 			t.Errorf("output %q, server took %d", out, len(srv.IDs()))
+		}
+		srv.mu.Lock()
+		subjects := srv.subjects
+		srv.mu.Unlock()
+		if len(subjects) != 1 || subjects[0] != "Notre essai d'envoi" {
+			t.Errorf("the test e-mail's subject is %q, not the edited template's", subjects)
 		}
 		if n := len(stored(t, db)); n != 0 {
 			t.Errorf("the test e-mail went through the outbox (%d messages)", n)

@@ -374,8 +374,26 @@ func Test(ctx context.Context, cfg Config) error {
 	return nil
 }
 
-// TestMessage returns the message sent by "Envoyer un e-mail de test" to the address to:
-// a short French text and its HTML version, describing the settings in use.
+// TemplateTestMessage is the message of "Envoyer un e-mail de test": m, made from the
+// Test template (the manager's copy, else the default), followed by the settings in
+// use, in its text and its HTML.
+func TemplateTestMessage(cfg Config, m core.Message) *core.Message {
+	c := cfg.Normalized()
+	settings := "Réglages utilisés\u00a0: serveur " + c.Addr() + ", sécurité " + c.Security.Label() + ", expéditeur " + c.From + "."
+	m.Text = strings.TrimRight(m.Text, "\n") + "\n\n—\n" + settings + "\n"
+	para := "<p>—<br>" + html.EscapeString(settings) + "</p>\n"
+	if i := strings.LastIndex(m.HTML, "</body>"); i >= 0 {
+		m.HTML = m.HTML[:i] + para + m.HTML[i:]
+	} else if m.HTML != "" {
+		m.HTML += para
+	}
+	now := time.Now()
+	m.Kind, m.MessageID, m.Due, m.State, m.Created = core.KindTest, NewMessageID(c.From), now, core.MessageQueued, now
+	return &m
+}
+
+// TestMessage returns a test message to the address to without a template: a short
+// French text and its HTML version, describing the settings in use.
 func TestMessage(cfg Config, to string) *core.Message {
 	c := cfg.Normalized()
 	subject := "Convive\u00a0: e-mail de test"

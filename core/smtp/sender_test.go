@@ -653,6 +653,20 @@ func TestTestConnection(t *testing.T) {
 			t.Fatalf("error %v, want a *core.Error", err)
 		}
 	})
+	t.Run("the test message made from the template ends with the settings in use", func(t *testing.T) {
+		cfg := Config{Host: "smtp.exemple.fr", Port: 587, Security: SecurityNone, From: "formation@exemple.fr"}
+		m := TemplateTestMessage(cfg, core.Message{To: "responsable@exemple.fr", Subject: "Notre essai",
+			Text: "Bonjour,\n\nCeci est notre essai.\n", HTML: "<html><body><p>Bonjour,</p></body></html>"})
+		if m.Kind != core.KindTest || m.MessageID == "" || m.Subject != "Notre essai" || m.To != "responsable@exemple.fr" {
+			t.Errorf("message %+v", m)
+		}
+		if !strings.HasPrefix(m.Text, "Bonjour,\n\nCeci est notre essai.\n\n—\nRéglages utilisés\u00a0: serveur smtp.exemple.fr:587") {
+			t.Errorf("text %q", m.Text)
+		}
+		if !strings.Contains(m.HTML, "<p>—<br>Réglages utilisés") || !strings.HasSuffix(m.HTML, "</p>\n</body></html>") {
+			t.Errorf("html %q", m.HTML)
+		}
+	})
 	t.Run("the test message reaches the server", func(t *testing.T) {
 		fs := newFakeServer(t, nil, nil, false)
 		m := TestMessage(fs.config(), "responsable@exemple.fr")
