@@ -81,7 +81,9 @@ Utilisation :
 
 	helpSMTPTest = `Teste la connexion au serveur SMTP (chiffrement, authentification) sans rien
 envoyer. Avec --to, envoie en plus tout de suite un e-mail de test à l'adresse
-donnée, directement, sans passer par la boîte d'envoi.
+donnée, directement, sans passer par la boîte d'envoi : le modèle « Message
+d'essai » (tel que vous l'avez peut-être modifié dans la fenêtre), suivi des
+réglages utilisés.
 
 Utilisation :
   convive [--db FICHIER] smtp test [--to ADRESSE]
