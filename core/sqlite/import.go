@@ -466,16 +466,24 @@ func (s *Store) commitImport(ctx context.Context, src core.ImportRows, meta core
 		// Past maxHeld new rows, the import is taken as small beside the table.
 		held, end := [][]core.PlannedRow{first}, first == nil
 		fresh, existing := countNew(first), -1
+		big := func() (bool, error) {
+			if fresh < bulkRows {
+				return false, nil
+			}
+			if existing < 0 {
+				if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&existing); err != nil {
+					return false, err
+				}
+			}
+			return fresh*2 >= existing, nil
+		}
 		for !end && fresh < maxHeld {
-			if fresh >= bulkRows {
-				if existing < 0 {
-					if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&existing); err != nil {
-						return err
-					}
-				}
-				if fresh*2 >= existing {
-					break
-				}
+			ok, err := big()
+			if err != nil {
+				return err
+			}
+			if ok {
+				break
 			}
 			rows, err := src.Next(ctx)
 			if err != nil {
@@ -485,24 +493,19 @@ func (s *Store) commitImport(ctx context.Context, src core.ImportRows, meta core
 			fresh += countNew(rows)
 		}
 		var deferred []string
-		if fresh >= bulkRows {
-			if existing < 0 {
-				if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&existing); err != nil {
-					return err
-				}
+		if im.bulk, err = big(); err != nil {
+			return err
+		}
+		if im.bulk {
+			if deferred, err = dropBulkIndexes(ctx, tx); err != nil {
+				return err
 			}
-			if fresh*2 >= existing {
-				if deferred, err = dropBulkIndexes(ctx, tx); err != nil {
-					return err
-				}
-				im.bulk = true
-				// Its pages go to the log as they fill rather than all at the commit:
-				// the writer's usual 128 MB cache would hold the whole import.
-				if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -16384`); err != nil {
-					return err
-				}
-				defer tx.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -131072`)
+			// Its pages go to the log as they fill rather than all at the commit: the
+			// writer's usual cache would hold the whole import.
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, bulkCache)); err != nil {
+				return err
 			}
+			defer tx.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, writerCache))
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM users`).Scan(&im.nextID); err != nil {
 			return err

@@ -117,6 +117,13 @@ func Open(path string) (*Store, error) {
 	return s, nil
 }
 
+// writerCache is the page cache of the writer connection, in SQLite's units (a negative
+// number of KiB): 128 MB. A bulk import lowers it to bulkCache for its transaction.
+const (
+	writerCache = -131072
+	bulkCache   = -16384
+)
+
 // dsn builds the driver's connection string. The writer takes its write lock at BEGIN
 // (so two Convive processes wait for each other instead of failing half-way); readers
 // are query_only so that no code path can write around the single writer.
@@ -135,7 +142,7 @@ func dsn(path string, writer bool) string {
 		// The writer gets more: a big transaction (10 000 invitations with their
 		// mails) then stays in memory until its commit instead of spilling pages to
 		// the WAL half-way; the memory is only taken when such a transaction needs it.
-		q.Add("_pragma", "cache_size(-131072)")
+		q.Add("_pragma", fmt.Sprintf("cache_size(%d)", writerCache))
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Set("_txlock", "immediate")
 	} else {
