@@ -598,11 +598,8 @@ func (s *Store) commitImport(ctx context.Context, src core.ImportRows, meta core
 			return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
 		})
 		for _, m := range im.bulkMembers {
-			im.members.add(m[0], m[1], im.at)
-			if im.members.full() {
-				if err := im.members.flush(ctx); err != nil {
-					return err
-				}
+			if err := im.members.put(ctx, m[0], m[1], im.at); err != nil {
+				return err
 			}
 		}
 		im.bulkMembers = nil
@@ -782,11 +779,8 @@ func (im *importer) settle(ctx context.Context) error {
 				im.bulkMembers = append(im.bulkMembers, [2]int64{n.id, f.user.ID})
 				continue
 			}
-			im.members.add(n.id, f.user.ID, im.at)
-			if im.members.full() {
-				if err := im.members.flush(ctx); err != nil {
-					return err
-				}
+			if err := im.members.put(ctx, n.id, f.user.ID, im.at); err != nil {
+				return err
 			}
 		}
 		im.created.add(f.user.ID, f.row.Line)
@@ -913,11 +907,8 @@ func (im *importer) update(ctx context.Context, r *core.PlannedRow, nodes []*nod
 		if slices.Contains(have, n.id) {
 			continue
 		}
-		im.members.add(n.id, old.ID, im.at)
-		if im.members.full() {
-			if err := im.members.flush(ctx); err != nil {
-				return false, err
-			}
+		if err := im.members.put(ctx, n.id, old.ID, im.at); err != nil {
+			return false, err
 		}
 		c.AddedGroups = append(c.AddedGroups, n.id)
 		after = append(after, n.path())

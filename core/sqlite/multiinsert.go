@@ -32,6 +32,15 @@ func (m *multiInsert) sql(rows int) string {
 // add buffers one row of cols values.
 func (m *multiInsert) add(values ...any) { m.args = append(m.args, values...) }
 
+// put buffers one row and writes the statement once it is full.
+func (m *multiInsert) put(ctx context.Context, values ...any) error {
+	m.add(values...)
+	if m.full() {
+		return m.flush(ctx)
+	}
+	return nil
+}
+
 // full reports whether a whole statement is waiting.
 func (m *multiInsert) full() bool { return len(m.args) >= m.cols*m.per }
 
