@@ -71,7 +71,8 @@ func busySender(l senderLease) string {
 }
 
 // HoldSending makes this store the one that sends for senderTTL, or renews its hold,
-// unless another live program holds it (core.SendingLease).
+// unless another live program holds it (core.SendingLease). Taking the sending over,
+// it first turns what a stopped program left in "sending" into "unknown".
 func (s *Store) HoldSending(ctx context.Context) (bool, string, error) {
 	ok, who := false, ""
 	err := s.write(ctx, func(tx *sql.Tx) error {
@@ -82,6 +83,13 @@ func (s *Store) HoldSending(ctx context.Context) (bool, string, error) {
 		if l.ID != s.senderID && l.live() {
 			ok, who = false, busySender(l)
 			return nil
+		}
+		if l.ID != s.senderID {
+			// Taking the sending over: what a program that is gone left in "sending"
+			// was interrupted (the window may have opened before it stopped).
+			if _, err := s.recoverSending(ctx, tx); err != nil {
+				return err
+			}
 		}
 		b, err := json.Marshal(senderLease{ID: s.senderID, Host: hostName(), PID: os.Getpid(), Until: time.Now().Add(senderTTL).UnixMilli()})
 		if err != nil {

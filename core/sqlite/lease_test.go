@@ -77,14 +77,41 @@ func TestOneProgramSendsAtATime(t *testing.T) {
 	}
 	host, _ := os.Hostname()
 
-	t.Run("a holder whose process is gone holds nothing", func(t *testing.T) {
+	t.Run("a holder whose process is gone holds nothing, and what it left in sending is recovered", func(t *testing.T) {
 		cmd := exec.Command("true")
 		if err := cmd.Run(); err != nil {
 			t.Skip("no true command:", err)
 		}
+		if err := a.Enqueue(ctx, core.Message{Kind: core.KindInvitation, To: "zoe@exemple.fr", Subject: "Invitation", Text: "Bonjour"},
+			core.Message{Kind: core.KindInvitation, To: "paul@exemple.fr", Subject: "Invitation", Text: "Bonjour"}); err != nil {
+			t.Fatal(err)
+		}
+		left, err := a.NextDue(ctx, time.Now().Add(time.Second))
+		if err != nil || left == nil {
+			t.Fatalf("next due: %v %v", left, err)
+		}
+		if ok, err := a.MarkSending(ctx, left.ID, time.Now()); !ok || err != nil {
+			t.Fatalf("claim: %v %v", ok, err)
+		}
 		hold(map[string]any{"id": "parti", "host": host, "pid": cmd.Process.Pid, "until": time.Now().Add(time.Hour).UnixMilli()})
 		if ok, who, err := b.HoldSending(ctx); !ok || err != nil {
 			t.Errorf("hold over a dead process: %v %q %v", ok, who, err)
+		}
+		if got, _ := b.OutboxMessage(ctx, left.ID); got.State != core.MessageUnknown {
+			t.Errorf("the message the gone program left in sending is %s", got.State)
+		}
+		// renewing its own hold recovers nothing: the message in flight is its own
+		if ok, err := b.MarkSending(ctx, msgs(t, b)[0], time.Now()); !ok || err != nil {
+			t.Fatalf("claim: %v %v", ok, err)
+		}
+		if ok, _, err := b.HoldSending(ctx); !ok || err != nil {
+			t.Fatalf("renewal: %v", err)
+		}
+		if n := countState(t, b, core.MessageSending); n != 1 {
+			t.Errorf("%d messages in sending after a renewal, want its own one", n)
+		}
+		if err := b.ReleaseSending(ctx); err != nil {
+			t.Fatal(err)
 		}
 	})
 
@@ -101,4 +128,27 @@ func TestOneProgramSendsAtATime(t *testing.T) {
 			t.Errorf("hold over a live lease elsewhere: %v %q", ok, who)
 		}
 	})
+}
+
+// msgs returns the ids of the queued messages.
+func msgs(t *testing.T, s *sqlite.Store) []int64 {
+	t.Helper()
+	list, err := s.Outbox(context.Background(), core.OutboxFilter{States: []core.MessageState{core.MessageQueued}})
+	if err != nil || len(list) == 0 {
+		t.Fatalf("queued: %v %v", list, err)
+	}
+	var ids []int64
+	for _, m := range list {
+		ids = append(ids, m.ID)
+	}
+	return ids
+}
+
+func countState(t *testing.T, s *sqlite.Store, state core.MessageState) int {
+	t.Helper()
+	n, err := s.CountOutbox(context.Background(), core.OutboxFilter{States: []core.MessageState{state}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

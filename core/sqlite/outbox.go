@@ -232,29 +232,36 @@ func (s *Store) RecoverSending(ctx context.Context) (int, error) {
 		if l, err := s.currentSender(ctx, tx); err != nil || (l.ID != s.senderID && l.live()) {
 			return err
 		}
-		ids, err := idsWhere(ctx, tx, `SELECT id FROM outbox WHERE state = 'sending' ORDER BY id`)
-		if err != nil {
-			return err
-		}
-		t := now()
-		for _, id := range ids {
-			var since int64
-			if err := tx.QueryRowContext(ctx, `SELECT updated FROM outbox WHERE id = ?`, id).Scan(&since); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'unknown', last_error = ?, updated = ? WHERE id = ?`, recovered, t, id); err != nil {
-				return err
-			}
-			c := stateChange(core.MessageSending, core.MessageUnknown)
-			c.Before["since"] = since
-			if err := s.audit(ctx, tx, t, "outbox.recover", "message", id, c); err != nil {
-				return err
-			}
-		}
-		n = len(ids)
-		return nil
+		var err error
+		n, err = s.recoverSending(ctx, tx)
+		return err
 	})
 	return n, err
+}
+
+// recoverSending turns the messages in "sending" into "unknown", in tx; the caller has
+// made sure that no live program is sending.
+func (s *Store) recoverSending(ctx context.Context, tx *sql.Tx) (int, error) {
+	ids, err := idsWhere(ctx, tx, `SELECT id FROM outbox WHERE state = 'sending' ORDER BY id`)
+	if err != nil {
+		return 0, err
+	}
+	t := now()
+	for _, id := range ids {
+		var since int64
+		if err := tx.QueryRowContext(ctx, `SELECT updated FROM outbox WHERE id = ?`, id).Scan(&since); err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'unknown', last_error = ?, updated = ? WHERE id = ?`, recovered, t, id); err != nil {
+			return 0, err
+		}
+		c := stateChange(core.MessageSending, core.MessageUnknown)
+		c.Before["since"] = since
+		if err := s.audit(ctx, tx, t, "outbox.recover", "message", id, c); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
 }
 
 func stateChange(from, to core.MessageState) change {
