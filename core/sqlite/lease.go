@@ -66,7 +66,7 @@ func (s *Store) currentSender(ctx context.Context, tx *sql.Tx) (senderLease, err
 
 // busySender says in French that another program sends.
 func busySender(l senderLease) string {
-	return core.Render("Un autre programme Convive envoie déjà les e-mails de cette base (processus {{.PID}} sur «\u00a0{{.Host}}\u00a0»)\u00a0: ils partiront de là. Convive réessaiera quand il aura fini.",
+	return core.Render("Un autre programme Convive envoie déjà les e-mails de cette base (un envoi programmé, par exemple)\u00a0: ils partiront de là, et l'envoi reprendra ici quand il aura fini. Processus {{.PID}} sur «\u00a0{{.Host}}\u00a0».",
 		map[string]any{"PID": l.PID, "Host": l.Host})
 }
 

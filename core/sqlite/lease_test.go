@@ -43,7 +43,7 @@ func TestOneProgramSendsAtATime(t *testing.T) {
 
 	t.Run("a second program neither sends nor takes the message in flight for an interrupted one", func(t *testing.T) {
 		ok, who, err := b.HoldSending(ctx)
-		if ok || err != nil || !strings.Contains(who, "Un autre programme Convive envoie déjà") || !strings.Contains(who, "processus") {
+		if ok || err != nil || !strings.Contains(who, "Un autre programme Convive envoie déjà") || !strings.Contains(who, "Processus") {
 			t.Errorf("second hold: %v %q %v", ok, who, err)
 		}
 		if n, err := b.RecoverSending(ctx); n != 0 || err != nil {
