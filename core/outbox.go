@@ -132,10 +132,23 @@ type Pacer interface {
 type OutboxFilter struct {
 	States []MessageState // empty: every state
 	Search string         // folded and matched anywhere in the recipient and the subject
-	Desc   bool           // newest first
+	Sort   OutboxSort     // "" sorts by creation
+	Desc   bool           // the other way round: newest first, Z to A…
 	Offset int
 	Limit  int // 0 means no limit
 }
+
+// OutboxSort is a column the outbox list can be sorted by.
+type OutboxSort string
+
+// Outbox sort columns; messages that sort alike keep their creation order.
+const (
+	OutboxByState    OutboxSort = "state"
+	OutboxByTo       OutboxSort = "to"
+	OutboxBySubject  OutboxSort = "subject"
+	OutboxByDue      OutboxSort = "due"
+	OutboxByAttempts OutboxSort = "attempts"
+)
 
 // OutboxCounts are the numbers of messages in each state, for the dashboard and the
 // status bar.

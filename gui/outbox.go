@@ -18,6 +18,7 @@ type outboxColumn struct {
 	title string
 	width float32
 	value func(core.Message) string
+	sort  core.OutboxSort // "" when the column cannot sort the list
 }
 
 // Columns of the Boîte d'envoi table; the first holds the selection boxes.
@@ -77,6 +78,7 @@ type OutboxScreen struct {
 	Detail *OutboxDetail
 
 	filter   core.OutboxFilter
+	headers  map[int]*widget.Button // the header cells on screen, by column
 	columns  []outboxColumn
 	pager    *pager[core.OutboxFilter, core.Message]
 	checked  map[int64]core.MessageState
@@ -97,14 +99,15 @@ func newOutboxScreen(mw *MainWindow, st OutboxService) *OutboxScreen {
 	s := &OutboxScreen{mw: mw, st: st, checked: map[int64]core.MessageState{}}
 	s.filter.Desc = true
 	s.columns = []outboxColumn{
-		{"", 36, nil},
-		{lang.X("outbox.col.state", "État"), 120, func(m core.Message) string { return messageStateLabel(m.State) }},
-		{lang.X("outbox.col.to", "Destinataire"), 220, func(m core.Message) string { return m.To }},
-		{lang.X("outbox.col.subject", "Objet"), 240, func(m core.Message) string { return m.Subject }},
-		{lang.X("outbox.col.due", "Prévu le"), 140, func(m core.Message) string { return formatDate(m.Due) }},
-		{lang.X("outbox.col.attempts", "Essais"), 64, func(m core.Message) string { return formatInt(m.Attempts) }},
-		{lang.X("outbox.col.error", "Dernière erreur"), 320, messageError},
+		{"", 36, nil, ""},
+		{lang.X("outbox.col.state", "État"), 120, func(m core.Message) string { return messageStateLabel(m.State) }, core.OutboxByState},
+		{lang.X("outbox.col.to", "Destinataire"), 220, func(m core.Message) string { return m.To }, core.OutboxByTo},
+		{lang.X("outbox.col.subject", "Objet"), 240, func(m core.Message) string { return m.Subject }, core.OutboxBySubject},
+		{lang.X("outbox.col.due", "Prévu le"), 140, func(m core.Message) string { return formatDate(m.Due) }, core.OutboxByDue},
+		{lang.X("outbox.col.attempts", "Essais"), 80, func(m core.Message) string { return formatInt(m.Attempts) }, core.OutboxByAttempts},
+		{lang.X("outbox.col.error", "Dernière erreur"), 304, messageError, ""},
 	}
+	s.headers = map[int]*widget.Button{}
 
 	s.pager = newPager(st.CountOutbox,
 		func(ctx context.Context, f core.OutboxFilter, offset, limit int) ([]core.Message, error) {
@@ -171,14 +174,10 @@ func newOutboxScreen(mw *MainWindow, st OutboxService) *OutboxScreen {
 		UpdateCell:    s.updateCell,
 		ShowHeaderRow: true,
 		CreateHeader: func() fyne.CanvasObject {
-			return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			return &widget.Button{Importance: widget.LowImportance, Alignment: widget.ButtonAlignLeading, IconPlacement: widget.ButtonIconTrailingText}
 		},
-		UpdateHeader: func(id widget.TableCellID, o fyne.CanvasObject) {
-			if id.Col >= 0 && id.Col < len(s.columns) {
-				o.(*widget.Label).SetText(s.columns[id.Col].title)
-			}
-		},
-		OnSelected: s.onSelected,
+		UpdateHeader: s.updateHeader,
+		OnSelected:   s.onSelected,
 	}
 	s.Table.ExtendBaseWidget(s.Table)
 
@@ -690,3 +689,49 @@ func (s *OutboxScreen) onSelected(id widget.TableCellID) {
 	s.Detail.box.Show()
 	s.Detail.loadAsync(m.ID)
 }
+
+// updateHeader shows a column's title, with an arrow on the column the list is sorted
+// by; a click sorts by it, a second click the other way round.
+func (s *OutboxScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
+	b := o.(*widget.Button)
+	if id.Col < 0 || id.Col >= len(s.columns) {
+		return
+	}
+	c := s.columns[id.Col]
+	s.headers[id.Col] = b
+	for col, other := range s.headers {
+		if other == b && col != id.Col {
+			delete(s.headers, col)
+		}
+	}
+	b.SetText(c.title)
+	switch {
+	case c.sort == "" || c.sort != s.filter.Sort:
+		b.SetIcon(nil)
+	case s.filter.Desc:
+		b.SetIcon(theme.MenuDropDownIcon())
+	default:
+		b.SetIcon(theme.MenuDropUpIcon())
+	}
+	b.OnTapped = nil
+	if c.sort != "" {
+		sort := c.sort
+		b.OnTapped = func() { s.sortBy(sort) }
+	}
+}
+
+// sortBy orders the list by a column; a second click on the same column reverses the
+// order.
+func (s *OutboxScreen) sortBy(sort core.OutboxSort) {
+	if s.filter.Sort == sort {
+		s.filter.Desc = !s.filter.Desc
+	} else {
+		s.filter.Sort, s.filter.Desc = sort, false
+	}
+	s.Table.UnselectAll()
+	s.Table.Refresh()
+	s.pager.reset(s.filter)
+}
+
+// HeaderButton returns the header cell of column col while it is on screen, for tests.
+func (s *OutboxScreen) HeaderButton(col int) *widget.Button { return s.headers[col] }

@@ -141,6 +141,28 @@ func TestOutboxSending(t *testing.T) {
 			t.Errorf("due date %q", text)
 		}
 	})
+	t.Run("a click on a column title sorts the list by it, a second click the other way", func(t *testing.T) {
+		first := func() string {
+			m, _ := s.pager.Item(0)
+			return m.To
+		}
+		waitFor(t, "the header", func() bool { return s.HeaderButton(2) != nil })
+		to := s.HeaderButton(2)
+		if to.Text != "Destinataire" || first() != "eve@exemple.fr" {
+			t.Fatalf("header %q, first row %q (newest first by default)", to.Text, first())
+		}
+		test.Tap(to)
+		waitFor(t, "the list sorted by recipient", func() bool { return first() == "anne@exemple.fr" })
+		test.Tap(s.HeaderButton(2))
+		waitFor(t, "the list sorted the other way", func() bool { return first() == "eve@exemple.fr" })
+		if s.HeaderButton(2).Icon == nil || s.HeaderButton(6) == nil || s.HeaderButton(6).OnTapped != nil {
+			t.Error("the sorted column shows no arrow, or the error column sorts")
+		}
+		s.sortBy("") // back to the order of creation, newest first, for what follows
+		s.filter.Desc = true
+		s.pager.reset(s.filter)
+		waitFor(t, "the default order", func() bool { return first() == "eve@exemple.fr" })
+	})
 	t.Run("with automatic sending off, the status bar says the outbox waits", func(t *testing.T) {
 		waitStatus(t, f, "Boîte d'envoi\u00a0: en pause, envoi automatique désactivé")
 		if got := len(ms.received()); got != 0 {

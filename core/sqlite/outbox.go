@@ -553,16 +553,32 @@ func outboxWhere(f core.OutboxFilter) (string, []any, error) {
 
 var likeEscape = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
-// Outbox returns one page of messages matching f, oldest first (newest first with
-// f.Desc). Bodies are included.
+// outboxSorts maps the sort columns to SQL; messages that sort alike keep their order
+// of creation.
+var outboxSorts = map[core.OutboxSort]string{
+	"": "", core.OutboxByState: "state", core.OutboxByTo: "to_addr COLLATE NOCASE", core.OutboxBySubject: "subject COLLATE NOCASE",
+	core.OutboxByDue: "due", core.OutboxByAttempts: "attempts",
+}
+
+// Outbox returns one page of messages matching f, in the order of f.Sort (oldest
+// first by default; f.Desc reverses it). Bodies are included.
 func (s *Store) Outbox(ctx context.Context, f core.OutboxFilter) ([]core.Message, error) {
 	where, args, err := outboxWhere(f)
 	if err != nil {
 		return nil, err
 	}
-	order := " ORDER BY id"
+	col, ok := outboxSorts[f.Sort]
+	if !ok {
+		return nil, core.Errorf(core.EInvalid, "outbox.sort", "La boîte d'envoi ne peut pas être triée par «\u00a0{{.Sort}}\u00a0».",
+			map[string]any{"Sort": string(f.Sort)})
+	}
+	dir := ""
 	if f.Desc {
-		order = " ORDER BY id DESC"
+		dir = " DESC"
+	}
+	order := " ORDER BY id" + dir
+	if col != "" {
+		order = " ORDER BY " + col + dir + ", id" + dir
 	}
 	limit := ""
 	if f.Limit > 0 || f.Offset > 0 {

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -173,6 +174,27 @@ func TestOutboxListing(t *testing.T) {
 			t.Error("newest first does not start with the last message")
 		}
 		_, err := s.Outbox(ctx, core.OutboxFilter{States: []core.MessageState{"perdu"}})
+		wantCode(t, err, core.EInvalid)
+	})
+
+	t.Run("the list sorts by a column, either way, namesakes in their order of creation", func(t *testing.T) {
+		by := func(f core.OutboxFilter) []string {
+			var out []string
+			for _, m := range outbox(t, s, f) {
+				out = append(out, m.Subject)
+			}
+			return out
+		}
+		asc := by(core.OutboxFilter{Sort: core.OutboxBySubject})
+		desc := by(core.OutboxFilter{Sort: core.OutboxBySubject, Desc: true})
+		if !slices.IsSorted(asc) || !strings.HasPrefix(asc[len(asc)-1], "Zoé") || desc[0] != asc[len(asc)-1] {
+			t.Errorf("by subject %q, reversed %q", asc, desc)
+		}
+		states := outbox(t, s, core.OutboxFilter{Sort: core.OutboxByState})
+		if states[0].State != core.MessageCancelled || states[0].ID != all[0].ID || states[1].ID != all[1].ID {
+			t.Errorf("by state, the cancelled ones first in their order: %v %v", states[0].State, states[1].ID)
+		}
+		_, err := s.Outbox(ctx, core.OutboxFilter{Sort: "mot de passe"})
 		wantCode(t, err, core.EInvalid)
 	})
 
