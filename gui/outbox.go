@@ -78,7 +78,7 @@ type OutboxScreen struct {
 	Detail *OutboxDetail
 
 	filter   core.OutboxFilter
-	headers  map[int]*widget.Button // the header cells on screen, by column
+	headers  headerCells
 	columns  []outboxColumn
 	pager    *pager[core.OutboxFilter, core.Message]
 	checked  map[int64]core.MessageState
@@ -107,7 +107,7 @@ func newOutboxScreen(mw *MainWindow, st OutboxService) *OutboxScreen {
 		{lang.X("outbox.col.attempts", "Essais"), 80, func(m core.Message) string { return formatInt(m.Attempts) }, core.OutboxByAttempts},
 		{lang.X("outbox.col.error", "Dernière erreur"), 304, messageError, ""},
 	}
-	s.headers = map[int]*widget.Button{}
+	s.headers = headerCells{}
 
 	s.pager = newPager(st.CountOutbox,
 		func(ctx context.Context, f core.OutboxFilter, offset, limit int) ([]core.Message, error) {
@@ -698,26 +698,13 @@ func (s *OutboxScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject) 
 		return
 	}
 	c := s.columns[id.Col]
-	s.headers[id.Col] = b
-	for col, other := range s.headers {
-		if other == b && col != id.Col {
-			delete(s.headers, col)
-		}
-	}
-	b.SetText(c.title)
-	switch {
-	case c.sort == "" || c.sort != s.filter.Sort:
-		b.SetIcon(nil)
-	case s.filter.Desc:
-		b.SetIcon(theme.MenuDropDownIcon())
-	default:
-		b.SetIcon(theme.MenuDropUpIcon())
-	}
-	b.OnTapped = nil
+	s.headers.set(id.Col, b)
+	var tap func()
 	if c.sort != "" {
 		sort := c.sort
-		b.OnTapped = func() { s.sortBy(sort) }
+		tap = func() { s.sortBy(sort) }
 	}
+	sortHeader(b, c.title, c.sort != "" && c.sort == s.filter.Sort, s.filter.Desc, tap)
 }
 
 // sortBy orders the list by a column; a second click on the same column reverses the

@@ -45,7 +45,7 @@ type UsersScreen struct {
 
 	filter   core.UserFilter
 	columns  []userColumn
-	headers  map[int]*widget.Button // header cells on screen, by column
+	headers  headerCells
 	pager    *pager[core.UserFilter, core.User]
 	debounce *time.Timer
 	content  fyne.CanvasObject
@@ -54,7 +54,7 @@ type UsersScreen struct {
 }
 
 func newUsersScreen(w fyne.Window, st UsersService) *UsersScreen {
-	s := &UsersScreen{w: w, st: st, headers: map[int]*widget.Button{}}
+	s := &UsersScreen{w: w, st: st, headers: headerCells{}}
 	s.columns = []userColumn{
 		{lang.X("users.col.login", "Identifiant"), core.SortLogin, 200, func(u core.User) string { return u.Login }},
 		{lang.X("users.col.first_name", "Prénom"), core.SortFirstName, 100, func(u core.User) string { return u.FirstName }},
@@ -225,28 +225,41 @@ func (s *UsersScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
 		return
 	}
 	c := s.columns[id.Col]
-	s.headers[id.Col] = b
-	for col, other := range s.headers {
-		if other == b && col != id.Col {
-			delete(s.headers, col)
-		}
-	}
-	b.SetText(c.title)
-	switch {
-	case c.sort == "":
-		b.SetIcon(nil)
-		b.OnTapped = nil
-	case c.sort == s.sortKey() && s.filter.Desc:
-		b.SetIcon(theme.MenuDropDownIcon())
-	case c.sort == s.sortKey():
-		b.SetIcon(theme.MenuDropUpIcon())
-	default:
-		b.SetIcon(nil)
-	}
+	s.headers.set(id.Col, b)
+	var tap func()
 	if c.sort != "" {
 		col := id.Col
-		b.OnTapped = func() { s.sortBy(col) }
+		tap = func() { s.sortBy(col) }
 	}
+	sortHeader(b, c.title, c.sort != "" && c.sort == s.sortKey(), s.filter.Desc, tap)
+}
+
+// headerCells remembers the header button of each column on screen: Fyne hands the
+// same buttons to other columns as the table scrolls sideways.
+type headerCells map[int]*widget.Button
+
+func (h headerCells) set(col int, b *widget.Button) {
+	h[col] = b
+	for other, ob := range h {
+		if ob == b && other != col {
+			delete(h, other)
+		}
+	}
+}
+
+// sortHeader dresses the header button of a sortable table: the title, an arrow on the
+// column the list is sorted by (down when reversed), and tap for a column that sorts.
+func sortHeader(b *widget.Button, title string, sorted, desc bool, tap func()) {
+	b.SetText(title)
+	switch {
+	case !sorted:
+		b.SetIcon(nil)
+	case desc:
+		b.SetIcon(theme.MenuDropDownIcon())
+	default:
+		b.SetIcon(theme.MenuDropUpIcon())
+	}
+	b.OnTapped = tap
 }
 
 // HeaderButton returns the header cell of column col while it is on screen, for tests
