@@ -26,6 +26,7 @@ var _ Services = (*sqlite.Store)(nil)
 var uiQueue = make(chan func(), 4096)
 
 func TestMain(m *testing.M) {
+	core.LimitMemory() // as the application runs: BenchmarkPreviewScroll depends on it
 	doUI = func(f func()) { uiQueue <- f }
 	SetLanguage(LanguageFrench)
 	if err := LoadTranslations(); err != nil {
