@@ -346,7 +346,7 @@ func (s *ImporterScreen) buildPreview() {
 	filterBox := container.NewBorder(nil, nil, widget.NewLabel(lang.X("import.filter", "Afficher :")), nil, s.Filter)
 
 	s.Table = &widget.Table{
-		Length:        func() (int, int) { return len(s.visible), s.tableColumns() },
+		Length:        s.tableLength,
 		CreateCell:    s.createCell,
 		UpdateCell:    s.updateCell,
 		ShowHeaderRow: true,

@@ -44,6 +44,18 @@ func (s *ImporterScreen) tableColumns() int {
 	return colSheet + s.sheetColumns() + 1
 }
 
+// tableLength is the size of the preview table. The rows count only once the table
+// has a size: Fyne (2.7, 2.8) lays out a table without one as if all its rows were in
+// view, and keeps a row separator for each for good: 100 000 separators, 40 MiB, for
+// a big preview, which the garbage collector marks again and again and the table
+// hides again at each scroll step.
+func (s *ImporterScreen) tableLength() (rows, cols int) {
+	if sz := s.Table.Size(); sz.Width <= 0 || sz.Height <= 0 {
+		return 0, s.tableColumns()
+	}
+	return len(s.visible), s.tableColumns()
+}
+
 func (s *ImporterScreen) createCell() fyne.CanvasObject {
 	l := widget.NewLabel("")
 	l.Truncation = fyne.TextTruncateClip

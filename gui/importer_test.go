@@ -533,6 +533,62 @@ func TestImporterBadFiles(t *testing.T) {
 	}
 }
 
+func TestImporterLongPreview(t *testing.T) {
+	f := newImportFixture(t)
+	s := f.s
+	const rows = 3000
+	var text strings.Builder
+	text.WriteString("E-mail;Prénom;Nom\n")
+	for i := 1; i <= rows; i++ {
+		fmt.Fprintf(&text, "personne%04d@exemple.fr;Prénom%d;Nom%d\n", i, i, i)
+	}
+	path := filepath.Join(f.dir, "personnes.csv")
+	if err := os.WriteFile(path, []byte(text.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.choose(t, path)
+	f.waitView(t, importViewPreview)
+
+	t.Run("the table draws the rows in view, and a separator between them only", func(t *testing.T) {
+		if len(s.visible) != rows {
+			t.Fatalf("%d rows in the preview", len(s.visible))
+		}
+		shown := map[string]bool{}
+		separators := 0
+		for _, o := range drawnObjects(s.Table) {
+			switch w := o.(type) {
+			case *widget.Label:
+				shown[w.Text] = true
+			case *widget.Separator:
+				separators++
+			}
+		}
+		if !shown["personne0001@exemple.fr"] || !shown["personne0005@exemple.fr"] || shown["personne0500@exemple.fr"] {
+			t.Errorf("the table shows the e-mails %v", shown)
+		}
+		if separators > 100 {
+			t.Errorf("the table holds %d separators for %d rows", separators, rows)
+		}
+	})
+}
+
+// drawnObjects returns o and the objects under it as the window draws them (where
+// test.LaidOutObjects makes new renderers, which hold no table cell).
+func drawnObjects(o fyne.CanvasObject) []fyne.CanvasObject {
+	out := []fyne.CanvasObject{o}
+	switch c := o.(type) {
+	case fyne.Widget:
+		for _, child := range test.WidgetRenderer(c).Objects() {
+			out = append(out, drawnObjects(child)...)
+		}
+	case *fyne.Container:
+		for _, child := range c.Objects {
+			out = append(out, drawnObjects(child)...)
+		}
+	}
+	return out
+}
+
 func TestImporterWaysIn(t *testing.T) {
 	f := newImportFixture(t)
 	s := f.s
