@@ -57,20 +57,20 @@ func (s *ImporterScreen) tableLength() (rows, cols int) {
 }
 
 func (s *ImporterScreen) createCell() fyne.CanvasObject {
-	l := widget.NewLabel("")
-	l.Truncation = fyne.TextTruncateClip
-	return l
+	return widget.NewLabel("")
 }
 
-// truncation is how a cell cuts a text too long for its column: the notes end in "…"
-// so that the manager sees there is more; the other columns are clipped, as in a
-// spreadsheet, because an ellipsis costs a full text shaping per cell and made
-// scrolling through 100 000 rows stutter.
-func truncation(col, columns int) fyne.TextTruncation {
-	if col == columns-1 {
-		return fyne.TextTruncateEllipsis
+// truncation returns how label l, as wide as it is now, cuts text in style: not at
+// all when text fits, else with cut. A label that cuts its text measures it again at
+// each resize (recycled cells change columns), and shapes it whole at each refresh
+// for an ellipsis, without the cache of text measures: a text that fits goes without.
+func truncation(l *widget.Label, text string, style fyne.TextStyle, cut fyne.TextTruncation) fyne.TextTruncation {
+	th := l.Theme()
+	w := fyne.MeasureText(text, th.Size(theme.SizeNameText), style).Width
+	if w+2*th.Size(theme.SizeNameInnerPadding) <= l.Size().Width {
+		return fyne.TextTruncateOff
 	}
-	return fyne.TextTruncateClip
+	return cut
 }
 
 func (s *ImporterScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
@@ -99,12 +99,19 @@ func (s *ImporterScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) 
 			}
 		}
 	}
-	trunc := truncation(id.Col, s.tableColumns())
-	if l.Text == text && l.Importance == imp && l.TextStyle.Bold == bold && l.Truncation == trunc {
+	// The notes end in "…" so that the manager sees there is more; the other columns
+	// are clipped, as in a spreadsheet: an ellipsis costs more.
+	cut := fyne.TextTruncateClip
+	if id.Col == s.tableColumns()-1 {
+		cut = fyne.TextTruncateEllipsis
+	}
+	style := fyne.TextStyle{Bold: bold}
+	trunc := truncation(l, text, style, cut)
+	if l.Text == text && l.Importance == imp && l.TextStyle == style && l.Truncation == trunc {
 		return
 	}
 	l.Importance = imp
-	l.TextStyle.Bold = bold
+	l.TextStyle = style
 	l.Truncation = trunc
 	l.SetText(text)
 }
@@ -166,26 +173,41 @@ func (s *ImporterScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject
 	n := s.sheetColumns()
 	switch {
 	case id.Col == colLine:
-		h.title.SetText(lang.X("import.col.line", "Ligne"))
+		h.showTitle(lang.X("import.col.line", "Ligne"))
 	case id.Col == colStatus:
-		h.title.SetText(lang.X("import.col.status", "Statut"))
+		h.showTitle(lang.X("import.col.status", "Statut"))
 	case id.Col-colSheet < n:
 		c, _ := s.mapping.Column(id.Col - colSheet)
-		h.field.SetText(lang.X("import.col.mapped", "{{.Header}} → {{.Field}}", map[string]any{"Header": c.Name(), "Field": fieldLabel(c.Field)}))
+		imp := widget.MediumImportance
 		if c.Field == core.FieldIgnore {
-			h.field.Importance = widget.LowImportance
-		} else {
-			h.field.Importance = widget.MediumImportance
+			imp = widget.LowImportance
 		}
-		h.title.Hide()
-		h.field.Show()
-		h.field.Refresh()
-		return
+		h.showField(lang.X("import.col.mapped", "{{.Header}} → {{.Field}}", map[string]any{"Header": c.Name(), "Field": fieldLabel(c.Field)}), imp)
 	default:
-		h.title.SetText(lang.X("import.col.notes", "Motif ou remarque"))
+		h.showTitle(lang.X("import.col.notes", "Motif ou remarque"))
 	}
+}
+
+// showTitle shows text as the cell's title. The table updates and refreshes every
+// header cell at each scroll step: a title already showing text is left alone, and an
+// ellipsis is only kept for a title too long for its column.
+func (h *headerCell) showTitle(text string) {
 	h.field.Hide()
 	h.title.Show()
+	if trunc := truncation(h.title, text, h.title.TextStyle, fyne.TextTruncateEllipsis); h.title.Text != text || h.title.Truncation != trunc {
+		h.title.Truncation = trunc
+		h.title.SetText(text)
+	}
+}
+
+// showField shows the cell's button with text, left alone if it already does.
+func (h *headerCell) showField(text string, imp widget.Importance) {
+	h.title.Hide()
+	h.field.Show()
+	if h.field.Text != text || h.field.Importance != imp {
+		h.field.Text, h.field.Importance = text, imp
+		h.field.Refresh()
+	}
 }
 
 // longest returns the longest of texts, to size a select by its placeholder.

@@ -223,6 +223,27 @@ func TestImporterPreview(t *testing.T) {
 		s.Table.UnselectAll()
 	})
 
+	t.Run("a text is cut only when too long for its column, the notes with an ellipsis", func(t *testing.T) {
+		cases := []struct {
+			col   int
+			width float32
+			want  fyne.TextTruncation
+		}{
+			{s.tableColumns() - 1, 2000, fyne.TextTruncateOff},
+			{s.tableColumns() - 1, 120, fyne.TextTruncateEllipsis},
+			{colSheet, widthEmail, fyne.TextTruncateOff},
+			{colSheet, 60, fyne.TextTruncateClip},
+		}
+		for _, c := range cases {
+			l := s.createCell().(*widget.Label)
+			l.Resize(fyne.NewSize(c.width, 36))
+			s.updateCell(widget.TableCellID{Row: 3, Col: c.col}, l)
+			if l.Truncation != c.want {
+				t.Errorf("%q in %v px: truncation %v, want %v", l.Text, c.width, l.Truncation, c.want)
+			}
+		}
+	})
+
 	t.Run("the filter shows the rows of one status, with the counts in its choices", func(t *testing.T) {
 		want := []string{"Toutes les lignes (7)", "Nouveaux (3)", "Mises à jour (1)", "Inchangés (1)", "Doublons (1)", "Invalides (1)"}
 		if !reflect.DeepEqual(s.Filter.Options, want) {
