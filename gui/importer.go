@@ -105,9 +105,8 @@ type ImporterScreen struct {
 	act        *fyne.Container
 	content    fyne.CanvasObject
 	sheetBox   fyne.CanvasObject
-	headers    map[*fyne.Container]*headerCell // header cells of the preview by their box
-	groupsText string                          // the groups field as last seen, to add a picked group to it
-	groupPaths []string                        // the groups offered in the groups field
+	groupsText string   // the groups field as last seen, to add a picked group to it
+	groupPaths []string // the groups offered in the groups field
 	// onImported runs after an import is written or undone (navigation counts, outbox).
 	onImported func()
 }
@@ -203,7 +202,7 @@ func spreadsheetFilter() FileFilter {
 }
 
 func newImporterScreen(w fyne.Window, st ImportService, picker FilePicker) *ImporterScreen {
-	s := &ImporterScreen{w: w, st: st, picker: picker, views: map[string]fyne.CanvasObject{}, headers: map[*fyne.Container]*headerCell{}}
+	s := &ImporterScreen{w: w, st: st, picker: picker, views: map[string]fyne.CanvasObject{}}
 
 	s.ChooseFile = &widget.Button{Text: lang.X("import.choose", "Choisir un fichier…"), Icon: theme.FolderOpenIcon(), Importance: widget.HighImportance, OnTapped: s.onChooseFile}
 	s.Paste = &widget.Button{Text: lang.X("import.paste", "Coller depuis le presse-papiers"), Icon: theme.ContentPasteIcon(), OnTapped: s.onPaste}

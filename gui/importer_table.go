@@ -131,11 +131,32 @@ func rowNotes(r *core.PlannedRow) string {
 // headerCell is one cell of the preview's header row: the title of the line, status
 // and notes columns, or, over a column of the sheet, a button showing the column's
 // header and its mapping, which opens the menu that maps it by hand.
+//
+// Its own refresh leaves its parts alone: the table refreshes its whole header row at
+// each scroll step, which would lay out every title again and draw every menu icon
+// from its SVG. updateHeader refreshes a part when it changes it, and Fyne refreshes
+// each part on a change of theme.
 type headerCell struct {
+	widget.BaseWidget
 	title *widget.Label
 	field *widget.Button
 	col   int
 }
+
+func (h *headerCell) CreateRenderer() fyne.WidgetRenderer {
+	return &headerRenderer{box: container.NewStack(h.title, h.field)}
+}
+
+// headerRenderer draws a headerCell's parts, stacked, and does nothing on refresh.
+type headerRenderer struct {
+	box *fyne.Container
+}
+
+func (r *headerRenderer) Layout(size fyne.Size)        { r.box.Resize(size) }
+func (r *headerRenderer) MinSize() fyne.Size           { return r.box.MinSize() }
+func (r *headerRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.box} }
+func (r *headerRenderer) Refresh()                     {}
+func (r *headerRenderer) Destroy()                     {}
 
 func (s *ImporterScreen) createHeader() fyne.CanvasObject {
 	h := &headerCell{title: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})}
@@ -149,10 +170,8 @@ func (s *ImporterScreen) createHeader() fyne.CanvasObject {
 		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(h.field).Add(fyne.NewPos(0, h.field.Size().Height))
 		widget.ShowPopUpMenuAtPosition(s.fieldMenu(h.col-colSheet), c, pos)
 	}
-	box := container.NewStack(h.title, h.field)
-	// The table draws the container itself; the cell's parts are found through it.
-	s.headers[box] = h
-	return box
+	h.ExtendBaseWidget(h)
+	return h
 }
 
 // fieldMenu lists what sheet column col can be mapped to, its current field ticked.
@@ -168,7 +187,7 @@ func (s *ImporterScreen) fieldMenu(col int) *fyne.Menu {
 }
 
 func (s *ImporterScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
-	h := s.headers[o.(*fyne.Container)]
+	h := o.(*headerCell)
 	h.col = id.Col
 	n := s.sheetColumns()
 	switch {

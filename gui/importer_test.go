@@ -188,7 +188,7 @@ func TestImporterPreview(t *testing.T) {
 		for i := 0; i < s.tableColumns(); i++ {
 			box := s.createHeader()
 			s.updateHeader(widget.TableCellID{Row: -1, Col: i}, box)
-			h := s.headers[box.(*fyne.Container)]
+			h := box.(*headerCell)
 			cell := h.title.Text
 			if h.field.Visible() {
 				cell = h.field.Text
