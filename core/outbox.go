@@ -128,6 +128,13 @@ type Pacer interface {
 	Ready() bool
 }
 
+// RateLimited is an optional part of a MailSender that is a Waiter: RateLimited reports
+// whether a rate limit spaces its messages at all. A Waiter that does not say so is
+// taken to be limited.
+type RateLimited interface {
+	RateLimited() bool
+}
+
 // OutboxFilter selects a page of the outbox; filtering and paging happen in SQL.
 type OutboxFilter struct {
 	States []MessageState // empty: every state

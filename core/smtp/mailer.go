@@ -7,8 +7,8 @@ import (
 )
 
 // Mailer is a Sender seen by the outbox: it implements core.MailSender, and
-// core.Waiter and core.Pacer so that the dispatcher waits for the rate limit before it
-// commits a message's "sending" state, never after.
+// core.Waiter, core.Pacer and core.RateLimited so that the dispatcher waits for the
+// rate limit before it commits a message's "sending" state, never after.
 type Mailer struct {
 	s *Sender
 	// OnResult, when set, receives every message's full Result (raw error, server's
@@ -54,6 +54,9 @@ func (ml *Mailer) Ready() bool {
 	defer ml.s.mu.Unlock()
 	return ml.s.untilNext() <= 0
 }
+
+// RateLimited reports whether a rate limit is set.
+func (ml *Mailer) RateLimited() bool { return ml.s.cfg.RateLimit > 0 }
 
 // Close says goodbye to the server.
 func (ml *Mailer) Close() error { return ml.s.Close() }

@@ -66,6 +66,12 @@ func TestTheMailerSaysWhenTheRateLimitAsksToWait(t *testing.T) {
 	cfg := fs.config()
 	cfg.RateLimit = 600 // one every 100 ms
 	ml := NewMailer(newSender(t, cfg))
+	if !ml.RateLimited() {
+		t.Error("a mailer with 600 a minute says it has no rate limit")
+	}
+	if NewMailer(newSender(t, fs.config())).RateLimited() {
+		t.Error("a mailer without a rate limit says it has one")
+	}
 	if !ml.Ready() {
 		t.Fatal("not ready before the first message")
 	}
