@@ -80,7 +80,8 @@ type DispatchReport struct {
 // result of the attempt just made and moves the next message to "sending". Both
 // guarantees hold as with MarkResult then MarkSending (the result is committed before
 // the next message can leave; the next message is committed as "sending" before it
-// can), with one commit per message instead of two, and never two messages "sending".
+// can), with one commit per message instead of two. On this path, never two messages
+// are "sending" at once.
 type OutboxClaimer interface {
 	// MarkResultClaim does what MarkResult does for id (unless id is 0), then what
 	// MarkSending does for claim (unless claim is 0), in one transaction. It returns
@@ -89,9 +90,10 @@ type OutboxClaimer interface {
 }
 
 // NextClaimer is an optional part of OutboxStore: one transaction that records the
-// result of the attempt just made, then picks the oldest due message and moves it to
-// "sending", as NextDue then MarkResultClaim would, without a window in between in
-// which the manager could cancel or edit the chosen message.
+// result of an attempt, then picks the oldest due message and moves it to "sending", as
+// NextDue then MarkResultClaim would, without a window in between in which the manager
+// could cancel or edit the chosen message. Without a rate limit the dispatcher runs it
+// while the message after the recorded one is with the server (see Dispatcher.Run).
 type NextClaimer interface {
 	// MarkResultClaimNext does what MarkResult does for id (unless id is 0), then
 	// claims the next due message and returns it as stored, or nil when none is due.
@@ -129,8 +131,9 @@ type Pacer interface {
 }
 
 // RateLimited is an optional part of a MailSender that is a Waiter: RateLimited reports
-// whether a rate limit spaces its messages at all. A Waiter that does not say so is
-// taken to be limited.
+// whether a rate limit spaces its messages at all. When none does, the dispatcher
+// claims the next message while the current one is with the server (see
+// Dispatcher.Run); a Waiter that does not say so is taken to be limited.
 type RateLimited interface {
 	RateLimited() bool
 }
@@ -223,11 +226,16 @@ func givenUp(attempts int, detail string) string {
 }
 
 // Dispatcher sends what is due from the outbox. It never sends a message that is not
-// committed as "sending" first, and commits the result right after the attempt.
+// committed as "sending" first, and commits each result while the next message is with
+// the server (see Run).
 //
 // Before the first Run of a process, the caller runs Store.RecoverSending: a message
 // left in "sending" by a crash must become "unknown" and never be sent again without
 // the manager's decision. The window does it when it opens, `convive send` when it starts.
+// A crash can leave two messages in "sending": one in conversation with the server, and
+// either the one before it (answered, its result not yet committed) or the one after it
+// (claimed, not yet started). Both become "unknown"; neither is lost or sent again
+// without the manager's click.
 type Dispatcher struct {
 	Store       OutboxStore
 	Sender      MailSender
@@ -259,72 +267,264 @@ type attempt struct {
 }
 
 // Run sends due messages until none is left, max messages were attempted (0: no
-// limit), ctx is cancelled (the message in flight finishes first) or the sender asks
-// to pause. The report counts this run's outcomes and what remains due.
+// limit), ctx is cancelled (the message in flight finishes first, and nothing new
+// starts) or the sender asks to pause. The report counts this run's outcomes and what
+// remains due.
 //
-// Each message is committed as "sending" before its conversation starts, and its result
-// is committed before the next message starts. With a store that is an OutboxClaimer,
-// the result of one message and the "sending" state of the next share one commit.
+// Each message is committed as "sending" before its conversation starts, and its
+// result is committed after it. With a store that is a NextClaimer and a sender that
+// never waits for a rate limit (not a Waiter, or a RateLimited without a limit), the
+// commits overlap the conversations: while message N is with the server, one
+// transaction records the result of N-1 and claims N+1, and N+1 starts only once it
+// committed. A crash then leaves at most two messages in "sending" (see Dispatcher). A
+// message claimed ahead that will not start (Arrêter, a pause, the sending lost to
+// another program) goes back to the queue as it was, no attempt counted.
+//
+// Otherwise each result is committed before the next message starts; with a store that
+// is an OutboxClaimer or a NextClaimer, the result of one message and the "sending"
+// state of the next share one commit.
 func (d *Dispatcher) Run(ctx context.Context, max int) (DispatchReport, error) {
-	var rep DispatchReport
-	var prog DispatchProgress
-	maxAttempts := d.MaxAttempts
-	if maxAttempts <= 0 {
-		maxAttempts = DefaultMaxAttempts
+	r := &run{d: d, ctx: ctx, max: max, maxAttempts: d.MaxAttempts, backoff: d.Backoff,
+		// Every store call must commit even when the manager pressed Arrêter.
+		store: context.WithoutCancel(ctx)}
+	if r.maxAttempts <= 0 {
+		r.maxAttempts = DefaultMaxAttempts
 	}
-	backoff := d.Backoff
-	if backoff == nil {
-		backoff = defaultBackoff
+	if r.backoff == nil {
+		r.backoff = defaultBackoff
 	}
+	r.lease, _ = d.Store.(SendingLease)
+	if ok, err := r.hold(); err != nil || !ok {
+		r.rep.Remaining, _, _ = d.Store.OutboxDue(r.store, d.now())
+		return r.rep, err
+	}
+	if r.lease != nil {
+		defer func() { _ = r.lease.ReleaseSending(r.store) }()
+	}
+	var err error
+	if nexter, ok := d.Store.(NextClaimer); ok && d.unpaced() {
+		err = r.pipelined(nexter)
+	} else {
+		err = r.oneByOne()
+	}
+	if err != nil {
+		return r.rep, err
+	}
+	remaining, _, err := d.Store.OutboxDue(r.store, d.now())
+	r.rep.Remaining = remaining
+	return r.rep, err
+}
+
+// unpaced reports whether the sender never waits between messages, so that the next
+// one may be claimed while the current one is with the server.
+func (d *Dispatcher) unpaced() bool {
+	if _, ok := d.Sender.(Waiter); !ok {
+		return true
+	}
+	rl, ok := d.Sender.(RateLimited)
+	return ok && !rl.RateLimited()
+}
+
+// run is the state of one Dispatcher.Run.
+type run struct {
+	d           *Dispatcher
+	ctx         context.Context // cancelled by Arrêter; looked at between messages only
+	store       context.Context // never cancelled: every store call commits
+	max         int
+	maxAttempts int
+	backoff     func(attempt int) time.Duration
+	rep         DispatchReport
+	prog        DispatchProgress
+	lease       SendingLease
+	held        time.Time
+}
+
+// hold takes or renews the sending lease, at most every leaseRenewal. When another
+// program sends, it returns false and sets rep.Busy.
+func (r *run) hold() (bool, error) {
+	if r.lease == nil || (!r.held.IsZero() && time.Since(r.held) < leaseRenewal) {
+		return true, nil
+	}
+	ok, who, err := r.lease.HoldSending(r.store)
+	if err != nil || !ok {
+		r.rep.Busy = who
+		return false, err
+	}
+	r.held = time.Now()
+	return true, nil
+}
+
+// more reports whether another message may start: max not reached, Arrêter not pressed.
+func (r *run) more() bool {
+	return (r.max <= 0 || r.prog.Done < r.max) && r.ctx.Err() == nil
+}
+
+// record commits a (nothing when nil).
+func (r *run) record(a *attempt) error {
+	if a == nil {
+		return nil
+	}
+	return r.d.Store.MarkResult(r.store, a.id, a.state, a.counted, a.next, a.detail, r.d.now())
+}
+
+// putBack returns a message claimed ahead, which did not start, to the queue as it was
+// claimed: same next attempt and error, no attempt counted.
+func (r *run) putBack(m *Message) error {
+	return r.d.Store.MarkResult(r.store, m.ID, MessageQueued, false, m.NextAttempt, m.LastError, r.d.now())
+}
+
+// outcome counts the attempt on m in the report and the progress, and returns the
+// result to commit.
+func (r *run) outcome(m *Message, res SendResult) *attempt {
+	r.prog.Current = m.To
+	r.prog.Done++
+	a := &attempt{id: m.ID, state: MessageQueued, counted: true, detail: res.Detail}
+	switch res.Outcome {
+	case SendOK:
+		a.state = MessageSent
+		r.rep.Sent++
+		r.prog.Sent++
+	case SendFailed:
+		a.state = MessageFailed
+		r.rep.Failed++
+		r.prog.Failed++
+	case SendUnknown:
+		a.state = MessageUnknown
+		r.rep.Unknown++
+	case SendPause:
+		a.counted = false
+		a.next = r.d.now()
+		r.rep.Paused = res.Detail
+	default: // SendRetry
+		if m.Attempts+1 >= r.maxAttempts {
+			a.state = MessageFailed
+			a.detail = givenUp(m.Attempts+1, a.detail)
+			r.rep.Failed++
+			r.prog.Failed++
+		} else {
+			a.next = r.d.now().Add(r.backoff(m.Attempts + 1))
+			r.rep.RetryLater++
+		}
+	}
+	return a
+}
+
+// progress reports the message just attempted. due counts the due messages still
+// queued, -1 to have it read now; claimed adds the message claimed ahead, still to send.
+func (r *run) progress(due int, claimed bool) {
+	if r.d.OnProgress == nil {
+		return
+	}
+	if due < 0 {
+		due, _, _ = r.d.Store.OutboxDue(r.store, r.d.now())
+	}
+	if claimed {
+		due++
+	}
+	r.prog.Remaining = due
+	r.d.OnProgress(r.prog)
+}
+
+// pipelined sends with each commit overlapping a conversation (see Run). cur is the
+// message claimed to start next, prev the result of the one before, not committed yet.
+func (r *run) pipelined(nexter NextClaimer) error {
+	if !r.more() {
+		return nil
+	}
+	cur, err := nexter.MarkResultClaimNext(r.store, 0, "", false, time.Time{}, "", r.d.now())
+	if err != nil {
+		return err
+	}
+	var prev *attempt
+	for cur != nil {
+		if !r.more() || r.rep.Paused != "" {
+			return errors.Join(r.record(prev), r.putBack(cur))
+		}
+		if ok, err := r.hold(); err != nil || !ok {
+			return errors.Join(err, r.record(prev), r.putBack(cur))
+		}
+		// Claim ahead only when the run may go on after cur: it counts towards max.
+		ahead := r.max <= 0 || r.prog.Done+1 < r.max
+		c := r.commitAsync(nexter, prev, ahead)
+		a := r.outcome(cur, r.d.Sender.Send(r.store, cur))
+		<-c.done
+		if c.err != nil {
+			// Neither prev's result nor the next claim is committed: nothing new starts.
+			return errors.Join(c.err, r.record(prev), r.record(a))
+		}
+		if c.next != nil {
+			prev, cur = a, c.next
+			r.progress(c.due, true)
+			continue
+		}
+		// Nothing claimed ahead: commit a now, and claim what became due meanwhile if
+		// the run goes on.
+		prev, cur = nil, nil
+		if ahead && r.more() && r.rep.Paused == "" {
+			if cur, err = nexter.MarkResultClaimNext(r.store, a.id, a.state, a.counted, a.next, a.detail, r.d.now()); err != nil {
+				return errors.Join(err, r.record(a))
+			}
+		} else if err := r.record(a); err != nil {
+			return err
+		}
+		r.progress(-1, cur != nil)
+	}
+	return nil
+}
+
+// commit is the transaction that runs while a message is with the server.
+type commit struct {
+	done chan struct{}
+	next *Message // the message claimed ahead; nil when none
+	due  int      // due messages still queued after the claim, when OnProgress is set
+	err  error
+}
+
+// commitAsync commits prev, the result of the message before the one about to be sent,
+// and claims the next due message when ahead is true, in one transaction run in its
+// own goroutine.
+func (r *run) commitAsync(nexter NextClaimer, prev *attempt, ahead bool) *commit {
+	c := &commit{done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		if !ahead {
+			c.err = r.record(prev)
+			return
+		}
+		p := prev
+		if p == nil {
+			p = &attempt{}
+		}
+		c.next, c.err = nexter.MarkResultClaimNext(r.store, p.id, p.state, p.counted, p.next, p.detail, r.d.now())
+		if c.err == nil && c.next != nil && r.d.OnProgress != nil {
+			c.due, _, _ = r.d.Store.OutboxDue(r.store, r.d.now())
+		}
+	}()
+	return c
+}
+
+// oneByOne sends each message after the result of the one before was committed: the
+// path of a rate-limited sender or of a store that cannot claim the next due message.
+func (r *run) oneByOne() error {
+	d := r.d
 	waiter, _ := d.Sender.(Waiter)
 	pacer, _ := d.Sender.(Pacer)
 	claimer, _ := d.Store.(OutboxClaimer)
 	nexter, _ := d.Store.(NextClaimer)
-	// Every store call below must commit even when the manager pressed Arrêter.
-	store := context.WithoutCancel(ctx)
-	more := func() bool { return (max <= 0 || prog.Done < max) && ctx.Err() == nil }
-
-	lease, _ := d.Store.(SendingLease)
-	var held time.Time
-	hold := func() (bool, error) {
-		if lease == nil || (!held.IsZero() && time.Since(held) < leaseRenewal) {
-			return true, nil
-		}
-		ok, who, err := lease.HoldSending(store)
-		if err != nil || !ok {
-			rep.Busy = who
-			return false, err
-		}
-		held = time.Now()
-		return true, nil
-	}
-	if ok, err := hold(); err != nil || !ok {
-		rep.Remaining, _, _ = d.Store.OutboxDue(store, d.now())
-		return rep, err
-	}
-	if lease != nil {
-		defer func() { _ = lease.ReleaseSending(store) }()
-	}
 
 	// pending is a result not yet committed: it goes with the claim of the next message.
 	var pending *attempt
 	flush := func() error {
-		if pending == nil {
-			return nil
-		}
 		p := pending
 		pending = nil
-		return d.Store.MarkResult(store, p.id, p.state, p.counted, p.next, p.detail, d.now())
+		return r.record(p)
 	}
-	fail := func(err error) (DispatchReport, error) {
-		if ferr := flush(); ferr != nil {
-			err = errors.Join(err, ferr)
-		}
-		return rep, err
+	fail := func(err error) error {
+		return errors.Join(err, flush())
 	}
 
-	for more() {
-		if ok, err := hold(); err != nil || !ok {
+	for r.more() {
+		if ok, err := r.hold(); err != nil || !ok {
 			return fail(err)
 		}
 		var m *Message
@@ -338,16 +538,16 @@ func (d *Dispatcher) Run(ctx context.Context, max int) (DispatchReport, error) {
 				p = &attempt{}
 			}
 			var err error
-			if m, err = nexter.MarkResultClaimNext(store, p.id, p.state, p.counted, p.next, p.detail, d.now()); err != nil {
-				return rep, err
+			if m, err = nexter.MarkResultClaimNext(r.store, p.id, p.state, p.counted, p.next, p.detail, d.now()); err != nil {
+				return err
 			}
 			if m == nil {
 				break
 			}
-			res = d.Sender.Send(store, m)
+			res = d.Sender.Send(r.store, m)
 		} else {
 			var err error
-			if m, err = d.Store.NextDue(store, d.now()); err != nil {
+			if m, err = d.Store.NextDue(r.store, d.now()); err != nil {
 				return fail(err)
 			}
 			if m == nil {
@@ -355,88 +555,50 @@ func (d *Dispatcher) Run(ctx context.Context, max int) (DispatchReport, error) {
 			}
 			if claimer == nil || (waiter != nil && (pacer == nil || !pacer.Ready())) {
 				if err := flush(); err != nil {
-					return rep, err
+					return err
 				}
 				// The rate limit is waited for while the message is still queued.
 				if waiter != nil {
-					if err := waiter.Wait(ctx); err != nil {
+					if err := waiter.Wait(r.ctx); err != nil {
 						break
 					}
 				}
-				ok, err := d.Store.MarkSending(store, m.ID, d.now())
+				ok, err := d.Store.MarkSending(r.store, m.ID, d.now())
 				if err != nil {
-					return rep, err
+					return err
 				}
 				if !ok {
 					continue
 				}
-				res = d.Sender.Send(store, m)
+				res = d.Sender.Send(r.store, m)
 			} else {
 				p := pending
 				pending = nil
 				if p == nil {
 					p = &attempt{}
 				}
-				claimed, err := claimer.MarkResultClaim(store, p.id, p.state, p.counted, p.next, p.detail, d.now(), m.ID)
+				claimed, err := claimer.MarkResultClaim(r.store, p.id, p.state, p.counted, p.next, p.detail, d.now(), m.ID)
 				if err != nil {
-					return rep, err
+					return err
 				}
 				if !claimed {
 					continue // cancelled meanwhile
 				}
-				res = d.Sender.Send(store, m)
+				res = d.Sender.Send(r.store, m)
 			}
 		}
-		prog.Current = m.To
-		a := &attempt{id: m.ID, state: MessageQueued, counted: true, detail: res.Detail}
-		switch res.Outcome {
-		case SendOK:
-			a.state = MessageSent
-			rep.Sent++
-			prog.Sent++
-		case SendFailed:
-			a.state = MessageFailed
-			rep.Failed++
-			prog.Failed++
-		case SendUnknown:
-			a.state = MessageUnknown
-			rep.Unknown++
-		case SendPause:
-			a.counted = false
-			a.next = d.now()
-			rep.Paused = res.Detail
-		default: // SendRetry
-			if m.Attempts+1 >= maxAttempts {
-				a.state = MessageFailed
-				a.detail = givenUp(m.Attempts+1, a.detail)
-				rep.Failed++
-				prog.Failed++
-			} else {
-				a.next = d.now().Add(backoff(m.Attempts + 1))
-				rep.RetryLater++
-			}
-		}
-		prog.Done++
-		pending = a
-		if (claimer == nil && nexter == nil) || rep.Paused != "" || !more() {
+		pending = r.outcome(m, res)
+		if (claimer == nil && nexter == nil) || r.rep.Paused != "" || !r.more() {
 			if err := flush(); err != nil {
-				return rep, err
+				return err
 			}
 		}
-		if d.OnProgress != nil {
-			prog.Remaining, _, _ = d.Store.OutboxDue(store, d.now())
-			d.OnProgress(prog)
-		}
-		if rep.Paused != "" {
+		r.progress(-1, false)
+		if r.rep.Paused != "" {
 			break
 		}
 	}
-	if err := flush(); err != nil {
-		return rep, err
-	}
-	remaining, _, err := d.Store.OutboxDue(store, d.now())
-	rep.Remaining = remaining
-	return rep, err
+	return flush()
 }
 
 // RunUntilSettled keeps running until nothing is due, or only permanent failures and

@@ -3,11 +3,13 @@ package core_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/mail"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -95,8 +97,9 @@ func (s *mailSession) Auth(string) (sasl.Server, error) {
 	return sasl.NewPlainServer(func(_, user, password string) error {
 		s.ms.mu.Lock()
 		s.ms.logins++
+		ok := user == s.ms.user && password == s.ms.password
 		s.ms.mu.Unlock()
-		if user != s.ms.user || password != s.ms.password {
+		if !ok {
 			return &gosmtp.SMTPError{Code: 535, EnhancedCode: gosmtp.EnhancedCode{5, 7, 8}, Message: "Authentication credentials invalid"}
 		}
 		return nil
@@ -463,16 +466,23 @@ func TestRecoverSendingTurnsAnInterruptedMessageIntoUnknown(t *testing.T) {
 
 func TestStoppingLetsTheMessageInFlightFinish(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
+	var r *rig
+	var msgs []core.Message
 	ms := startMailServer(t, func(ms *mailServer) {
 		ms.onData = func(n int, _ *gosmtp.Conn, _ string) error {
 			if n == 2 {
-				cancel() // the manager presses Arrêter during the second message
+				// The third message is claimed while the second is with the server;
+				// then the manager presses Arrêter.
+				if err := waitState(r.st, msgs[2].ID, core.MessageSending); err != nil {
+					t.Error(err)
+				}
+				cancel()
 			}
 			return nil
 		}
 	})
-	r := newRig(t, ms, "")
-	msgs := r.enqueue(t, 5)
+	r = newRig(t, ms, "")
+	msgs = r.enqueue(t, 5)
 	rep, err := r.d.Run(ctx, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -480,41 +490,109 @@ func TestStoppingLetsTheMessageInFlightFinish(t *testing.T) {
 	if rep.Sent != 2 || rep.Remaining != 3 {
 		t.Fatalf("report %+v, want 2 sent (the one in flight finished) and 3 remaining", rep)
 	}
+	if ids := ms.Accepted(); len(ids) != 2 || ids[0] != msgs[0].MessageID || ids[1] != msgs[1].MessageID {
+		t.Errorf("server accepted %q, want the first two only", ids)
+	}
 	for i, m := range r.all(t) {
-		want := core.MessageQueued
 		if i < 2 {
-			want = core.MessageSent
+			if m.State != core.MessageSent {
+				t.Errorf("message %d (%s) is %s, want sent", i, m.To, m.State)
+			}
+			continue
 		}
-		if m.State != want {
-			t.Errorf("message %d (%s) is %s, want %s", i, msgs[i].To, m.State, want)
+		// The one claimed ahead is back in the queue as it was.
+		if m.State != core.MessageQueued || m.Attempts != 0 || m.LastError != "" || !m.NextAttempt.IsZero() {
+			t.Errorf("message %d (%s) is %s with %d attempts, error %q, next attempt %v; want queued as created",
+				i, m.To, m.State, m.Attempts, m.LastError, m.NextAttempt)
 		}
 	}
 }
 
+// waitState waits until message id is in state st in the file, for at most 5 s.
+func waitState(st *sqlite.Store, id int64, want core.MessageState) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		m, err := st.OutboxMessage(context.Background(), id)
+		if err != nil {
+			return err
+		}
+		if m.State == want {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("message %d is %s after 5 s, want %s", id, m.State, want)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func TestEveryStateChangeIsCommittedBeforeTheNextStep(t *testing.T) {
-	var r *rig
-	var seen []core.MessageState
+	var other *sqlite.Store
+	var checked int
 	ms := startMailServer(t, func(ms *mailServer) {
 		ms.onData = func(_ int, _ *gosmtp.Conn, id string) error {
-			// While the server holds the message, the file already says "sending"
-			// for it, and the previous one is already recorded as sent.
-			for _, m := range r.all(t) {
-				if m.MessageID == id {
-					seen = append(seen, m.State)
-				} else if m.State == core.MessageSending {
-					t.Errorf("another message (%d) is also sending", m.ID)
+			// What another program reading the file sees while the server holds a
+			// message: that message is "sending", and so is, at most, the one just
+			// before (its result not yet committed) or the one just after (claimed).
+			all, err := other.Outbox(context.Background(), core.OutboxFilter{})
+			if err != nil {
+				t.Error(err)
+				return nil
+			}
+			i := slices.IndexFunc(all, func(m core.Message) bool { return m.MessageID == id })
+			if i < 0 {
+				t.Errorf("the server got %q, which is not in the outbox", id)
+				return nil
+			}
+			checked++
+			if all[i].State != core.MessageSending {
+				t.Errorf("message %d is %s in the file during its conversation, want sending", i, all[i].State)
+			}
+			for j := range i - 1 {
+				if all[j].State != core.MessageSent {
+					t.Errorf("during message %d, message %d is %s: its result is not committed", i, j, all[j].State)
+				}
+			}
+			if i+1 < len(all) {
+				// The next message is claimed while this one is with the server, in
+				// the transaction that records the result of the one before.
+				if err := waitState(other, all[i+1].ID, core.MessageSending); err != nil {
+					t.Errorf("the next message was not claimed during message %d: %v", i, err)
+					return nil
+				}
+				if all, err = other.Outbox(context.Background(), core.OutboxFilter{}); err != nil {
+					t.Error(err)
+					return nil
+				}
+				if i > 0 && all[i-1].State != core.MessageSent {
+					t.Errorf("message %d was claimed before the result of message %d was committed: %s", i+1, i-1, all[i-1].State)
+				}
+			}
+			for j, m := range all {
+				if m.State == core.MessageSending && (j < i-1 || j > i+1) {
+					t.Errorf("during message %d, message %d is also sending", i, j)
 				}
 			}
 			return nil
 		}
 	})
-	r = newRig(t, ms, "")
-	r.enqueue(t, 4)
-	if rep := r.run(t); rep.Sent != 4 {
+	r := newRig(t, ms, "")
+	var err error
+	if other, err = sqlite.Open(r.st.Path()); err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	r.enqueue(t, 5)
+	if rep := r.run(t); rep.Sent != 5 {
 		t.Fatalf("report %+v", rep)
 	}
-	if fmt.Sprint(seen) != "[sending sending sending sending]" {
-		t.Errorf("states seen from the file during each conversation: %v", seen)
+	if checked != 5 {
+		t.Errorf("%d conversations checked, want 5", checked)
+	}
+	for _, m := range r.all(t) {
+		if m.State != core.MessageSent {
+			t.Errorf("message %d is %s after the run", m.ID, m.State)
+		}
 	}
 	audit, err := r.st.Audit(context.Background(), "message", r.all(t)[1].ID)
 	if err != nil {
@@ -576,13 +654,20 @@ func TestTheMessageSentIsTheOneStoredAtItsClaim(t *testing.T) {
 	ms := startMailServer(t, func(ms *mailServer) {
 		ms.onData = func(n int, _ *gosmtp.Conn, _ string) error {
 			if n == 1 {
-				// while the first message is with the server, the manager cancels the
-				// second and corrects the address of the third
+				// While the first message is with the server the second is claimed:
+				// the manager can no longer cancel it. He cancels the third and
+				// corrects the address of the fourth, which are still queued.
 				ctx := context.Background()
-				if _, err := r.st.CancelMessages(ctx, []int64{msgs[1].ID}); err != nil {
+				if err := waitState(r.st, msgs[1].ID, core.MessageSending); err != nil {
 					t.Error(err)
 				}
-				if err := r.st.SetRecipient(ctx, msgs[2].ID, "corrige@exemple.fr"); err != nil {
+				if _, err := r.st.CancelMessages(ctx, []int64{msgs[1].ID}); err == nil {
+					t.Error("a message claimed to be sent next could be cancelled")
+				}
+				if _, err := r.st.CancelMessages(ctx, []int64{msgs[2].ID}); err != nil {
+					t.Error(err)
+				}
+				if err := r.st.SetRecipient(ctx, msgs[3].ID, "corrige@exemple.fr"); err != nil {
 					t.Error(err)
 				}
 			}
@@ -590,21 +675,32 @@ func TestTheMessageSentIsTheOneStoredAtItsClaim(t *testing.T) {
 		}
 	})
 	r = newRig(t, ms, "")
-	msgs = r.enqueue(t, 3)
-	if rep := r.run(t); rep.Sent != 2 {
-		t.Fatalf("report %+v, want two sent", rep)
+	msgs = r.enqueue(t, 4)
+	if rep := r.run(t); rep.Sent != 3 {
+		t.Fatalf("report %+v, want three sent", rep)
 	}
-	if got := ms.Recipients(); strings.Join(got, " ") != msgs[0].To+" corrige@exemple.fr" {
+	if got := ms.Recipients(); strings.Join(got, " ") != msgs[0].To+" "+msgs[1].To+" corrige@exemple.fr" {
 		t.Errorf("the server got mail for %q", got)
 	}
-	if got := r.message(t, msgs[1].ID); got.State != core.MessageCancelled {
+	if got := r.message(t, msgs[2].ID); got.State != core.MessageCancelled {
 		t.Errorf("the cancelled message is %s", got.State)
 	}
 }
 
 func TestARateLimitedOutboxSendsEverythingAtItsPace(t *testing.T) {
-	ms := startMailServer(t, nil)
-	r := newRig(t, ms, "")
+	var r *rig
+	ms := startMailServer(t, func(ms *mailServer) {
+		ms.onData = func(_ int, _ *gosmtp.Conn, id string) error {
+			// With a rate limit nothing is claimed ahead: a message claimed before
+			// its wait would look in flight after a crash during that wait.
+			all, err := r.st.Outbox(context.Background(), core.OutboxFilter{States: []core.MessageState{core.MessageSending}})
+			if err != nil || len(all) != 1 || all[0].MessageID != id {
+				t.Errorf("during a rate-limited conversation, %d messages are sending (%v)", len(all), err)
+			}
+			return nil
+		}
+	})
+	r = newRig(t, ms, "")
 	s, err := smtp.NewSender(smtp.Config{Host: "127.0.0.1", Port: ms.port, Security: smtp.SecurityNone, Auth: smtp.AuthNone,
 		From: "formation@exemple.fr", Timeout: 5 * time.Second, RateLimit: 1200}) // one every 50 ms
 	if err != nil {
@@ -685,5 +781,171 @@ func TestWhileAnotherProgramSendsNothingIsSentAndTheRunSaysSo(t *testing.T) {
 	}
 	if got := r.message(t, msgs[1].ID); got.State != core.MessageSent {
 		t.Errorf("second message %s", got.State)
+	}
+}
+
+func TestCredentialsRefusedMidRunPutTheMessageClaimedAheadBackWithoutAnAttempt(t *testing.T) {
+	ms := startMailServer(t, func(ms *mailServer) {
+		ms.user, ms.password = "formation", "le bon"
+		ms.onData = func(n int, _ *gosmtp.Conn, _ string) error {
+			if n == 2 {
+				// The password changes on the server, which drops the second message
+				// with a temporary refusal: the third opens a new connection and its
+				// login is refused while the fourth is claimed ahead.
+				ms.mu.Lock()
+				ms.password = "changé"
+				ms.mu.Unlock()
+				return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}
+			}
+			return nil
+		}
+	})
+	r := newRig(t, ms, "le bon")
+	msgs := r.enqueue(t, 5)
+	rep := r.run(t)
+	if rep.Paused == "" || rep.Sent != 1 || rep.RetryLater != 1 || rep.Remaining != 3 {
+		t.Fatalf("report %+v, want one sent, one to retry, then a pause with 3 due", rep)
+	}
+	if ids := ms.Accepted(); len(ids) != 1 || ids[0] != msgs[0].MessageID {
+		t.Errorf("server accepted %q, want the first only", ids)
+	}
+	want := []struct {
+		state    core.MessageState
+		attempts int
+	}{{core.MessageSent, 1}, {core.MessageQueued, 1}, {core.MessageQueued, 0}, {core.MessageQueued, 0}, {core.MessageQueued, 0}}
+	for i, m := range r.all(t) {
+		if m.State != want[i].state || m.Attempts != want[i].attempts {
+			t.Errorf("message %d is %s with %d attempts, want %s with %d", i, m.State, m.Attempts, want[i].state, want[i].attempts)
+		}
+	}
+	if got := r.message(t, msgs[3].ID); got.LastError != "" || !got.NextAttempt.IsZero() {
+		t.Errorf("the message claimed ahead came back with error %q, next attempt %v", got.LastError, got.NextAttempt)
+	}
+	// The fourth message was claimed during the third's attempt and put back; the
+	// fifth was never touched.
+	if a := auditActions(t, r.st, msgs[3].ID); a != "outbox.enqueue outbox.paused" {
+		t.Errorf("audit of the message claimed ahead: %q", a)
+	}
+	if a := auditActions(t, r.st, msgs[4].ID); a != "outbox.enqueue" {
+		t.Errorf("audit of the last message: %q", a)
+	}
+}
+
+func auditActions(t *testing.T, st *sqlite.Store, id int64) string {
+	t.Helper()
+	entries, err := st.Audit(context.Background(), "message", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a []string
+	for _, e := range entries {
+		a = append(a, e.Action)
+	}
+	return strings.Join(a, " ")
+}
+
+func TestAMaxOfKSendsExactlyKAndLeavesNothingSending(t *testing.T) {
+	for _, k := range []int{1, 2, 4} {
+		t.Run(fmt.Sprintf("max %d of 5", k), func(t *testing.T) {
+			ms := startMailServer(t, nil)
+			r := newRig(t, ms, "")
+			msgs := r.enqueue(t, 5)
+			rep, err := r.d.Run(context.Background(), k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Sent != k || rep.Remaining != 5-k {
+				t.Fatalf("report %+v, want %d sent and %d remaining", rep, k, 5-k)
+			}
+			if n := len(ms.Accepted()); n != k {
+				t.Errorf("the server took %d messages, want %d", n, k)
+			}
+			for i, m := range r.all(t) {
+				want, attempts := core.MessageSent, 1
+				if i >= k {
+					want, attempts = core.MessageQueued, 0
+				}
+				if m.State != want || m.Attempts != attempts {
+					t.Errorf("message %d is %s with %d attempts, want %s with %d", i, m.State, m.Attempts, want, attempts)
+				}
+			}
+			// Nothing was claimed beyond the max.
+			if a := auditActions(t, r.st, msgs[k].ID); a != "outbox.enqueue" {
+				t.Errorf("audit of the message after the max: %q", a)
+			}
+		})
+	}
+}
+
+// failingClaim is the real store whose k-th MarkResultClaimNext fails before it
+// commits anything, as a full disk would.
+type failingClaim struct {
+	*sqlite.Store
+	k, calls int
+}
+
+func (f *failingClaim) MarkResultClaimNext(ctx context.Context, id int64, state core.MessageState, counted bool, next time.Time, lastError string, now time.Time) (*core.Message, error) {
+	f.calls++
+	if f.calls == f.k {
+		return nil, errors.New("disk I/O error: le disque est plein")
+	}
+	return f.Store.MarkResultClaimNext(ctx, id, state, counted, next, lastError, now)
+}
+
+func TestAFailedClaimAheadStartsNothingMoreAndKeepsTheResults(t *testing.T) {
+	ms := startMailServer(t, nil)
+	r := newRig(t, ms, "")
+	msgs := r.enqueue(t, 5)
+	// The first call claims the first message, the second claims the second during
+	// the first's conversation, the third (the first's result and the claim of the
+	// third, during the second's conversation) fails.
+	r.d.Store = &failingClaim{Store: r.st, k: 3}
+	rep, err := r.d.Run(context.Background(), 0)
+	if err == nil || !strings.Contains(err.Error(), "disque est plein") {
+		t.Fatalf("Run error %v, want the failed commit", err)
+	}
+	if rep.Sent != 2 {
+		t.Errorf("report %+v, want the two messages in flight counted", rep)
+	}
+	if ids := ms.Accepted(); len(ids) != 2 || ids[0] != msgs[0].MessageID || ids[1] != msgs[1].MessageID {
+		t.Errorf("server accepted %q, want the first two only", ids)
+	}
+	for i, m := range r.all(t) {
+		want, attempts := core.MessageSent, 1
+		if i >= 2 {
+			want, attempts = core.MessageQueued, 0
+		}
+		if m.State != want || m.Attempts != attempts {
+			t.Errorf("message %d is %s with %d attempts, want %s with %d", i, m.State, m.Attempts, want, attempts)
+		}
+	}
+}
+
+func TestProgressCountsEveryMessageStillToSend(t *testing.T) {
+	for _, rate := range []int{0, 6000} {
+		t.Run(fmt.Sprintf("rate limit %d a minute", rate), func(t *testing.T) {
+			ms := startMailServer(t, nil)
+			r := newRig(t, ms, "")
+			s, err := smtp.NewSender(smtp.Config{Host: "127.0.0.1", Port: ms.port, Security: smtp.SecurityNone, Auth: smtp.AuthNone,
+				From: "formation@exemple.fr", Timeout: 5 * time.Second, RateLimit: rate})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.d.Sender = smtp.NewMailer(s)
+			t.Cleanup(func() { _ = s.Close() })
+			r.enqueue(t, 4)
+			var got []string
+			r.d.OnProgress = func(p core.DispatchProgress) {
+				got = append(got, fmt.Sprintf("%d/%d", p.Done, p.Done+p.Remaining))
+			}
+			if rep := r.run(t); rep.Sent != 4 {
+				t.Fatalf("report %+v", rep)
+			}
+			// The status bar shows Done/(Done+Remaining): the total must not move, the
+			// message claimed ahead included.
+			if strings.Join(got, " ") != "1/4 2/4 3/4 4/4" {
+				t.Errorf("progress %v", got)
+			}
+		})
 	}
 }

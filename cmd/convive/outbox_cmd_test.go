@@ -294,8 +294,10 @@ func TestAKilledSendLosesNothingAndSendsNothingTwice(t *testing.T) {
 			sentBefore++
 		}
 	}
-	if sending > 1 {
-		t.Fatalf("%d messages are in the sending state after the kill, want at most one", sending)
+	// The message in conversation, and the one before it (result not yet committed)
+	// or the one after it (claimed while the 60th was with the server).
+	if sending > 2 {
+		t.Fatalf("%d messages are in the sending state after the kill, want at most two", sending)
 	}
 	if sentBefore == 0 || sentBefore >= 200 {
 		t.Fatalf("%d messages recorded as sent before the kill: the kill did not land mid-batch", sentBefore)
@@ -306,7 +308,7 @@ func TestAKilledSendLosesNothingAndSendsNothingTwice(t *testing.T) {
 	again.Env = cmd.Env
 	if b, err := again.CombinedOutput(); err != nil {
 		t.Fatalf("second send: %v\n%s", err, b)
-	} else if sending == 1 && !strings.Contains(string(b), "à vérifier") {
+	} else if sending > 0 && !strings.Contains(string(b), "à vérifier") {
 		t.Errorf("the second send does not tell about the interrupted message:\n%s", b)
 	}
 

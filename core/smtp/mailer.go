@@ -55,7 +55,8 @@ func (ml *Mailer) Ready() bool {
 	return ml.s.untilNext() <= 0
 }
 
-// RateLimited reports whether a rate limit is set.
+// RateLimited reports whether a rate limit is set: without one, the dispatcher claims
+// the next message while this one is being sent.
 func (ml *Mailer) RateLimited() bool { return ml.s.cfg.RateLimit > 0 }
 
 // Close says goodbye to the server.

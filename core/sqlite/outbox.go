@@ -5,7 +5,8 @@ package sqlite
 // transaction with its audit row; the manager cancels, re-sends, marks as sent or
 // corrects a recipient. At start-up, before sending anything, the window and
 // `convive send` call RecoverSending: a message found in "sending" was interrupted by a
-// crash and becomes "unknown". Open does not do it, so that opening a file to read it
+// crash and becomes "unknown" (there can be two: the dispatcher claims the next message
+// while one is with the server). Open does not do it, so that opening a file to read it
 // changes nothing.
 
 import (
@@ -220,7 +221,8 @@ func (s *Store) senderDomain(ctx context.Context, q querier) (string, error) {
 
 // RecoverSending turns every message left in "sending" into "unknown": the process that
 // was sending it stopped before the result was recorded, so the server may or may not
-// have it. It returns how many there were. Call it once when the window opens or
+// have it (one of them may have been claimed and not started yet: nothing tells which,
+// so the manager decides for each). It returns how many there were. Call it once when the window opens or
 // `convive send` starts, before sending anything. While another program holds the
 // sending (HoldSending), it touches nothing: that program's message in "sending" is
 // in flight, not interrupted.
@@ -443,7 +445,8 @@ func (s *Store) MarkResultClaim(ctx context.Context, id int64, state core.Messag
 // MarkResultClaimNext records the result of the attempt on id (unless id is 0), then
 // moves the oldest due message to "sending" and returns it as stored, nil when none is
 // due, in one transaction (core.NextClaimer): one commit per message, and the message
-// sent is the one the file holds at its claim.
+// sent is the one the file holds at its claim. The dispatcher runs it while the message
+// after id is with the server, so that the commit overlaps that conversation.
 func (s *Store) MarkResultClaimNext(ctx context.Context, id int64, state core.MessageState, counted bool, next time.Time, lastError string, at time.Time) (*core.Message, error) {
 	var m *core.Message
 	err := s.write(ctx, func(tx *sql.Tx) error {
