@@ -236,6 +236,9 @@ func givenUp(attempts int, detail string) string {
 // either the one before it (answered, its result not yet committed) or the one after it
 // (claimed, not yet started). Both become "unknown"; neither is lost or sent again
 // without the manager's click.
+//
+// Store and Now are called from a second goroutine while a message is with the server:
+// they must be safe for concurrent use.
 type Dispatcher struct {
 	Store       OutboxStore
 	Sender      MailSender
