@@ -125,6 +125,7 @@ bench-report:
 				if (m == "x-raw-rows" && $$1 ~ /^BenchmarkFullImport-/) flag = (v <= 1.5 ? "(ok ≤ 1,5)" : "(TROP LENT > 1,5)"); \
 				if (m == "peak-rss-MB" && $$1 ~ /^Benchmark(FullImport|PreviewThenCommit)-/) flag = (v < 200 ? "(ok < 200)" : "(TROP GROS ≥ 200)"); \
 				if (m == "import-ms" && $$1 ~ /^BenchmarkFullImportCSV-/) flag = (v < 1000 ? "(ok < 1 s)" : "(TROP LENT > 1 s)"); \
+				if (m == "insert-ms" && $$1 ~ /^BenchmarkBareSQLiteInsert-/) flag = "(plancher de FullImportCSV : SQLite seul, sans index ni lecture du fichier)"; \
 				if (m == "ratio" && $$1 ~ /^BenchmarkOutboxAgainstBareGoMail-/) flag = (v >= 0.7 ? "(ok ≥ 0,7)" : "(TROP LENT < 0,7)"); \
 				if ((m == "p99-ms" || m == "worst-ms") && $$1 ~ /^BenchmarkPreviewScroll\//) flag = (v < 16 ? "(ok < 16)" : "(SACCADÉ ≥ 16)"); \
 				extra = extra " " m "=" v flag; \

@@ -2,8 +2,11 @@ package importer_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -188,4 +191,62 @@ func BenchmarkFullImportCSV(b *testing.B) {
 func BenchmarkReadCheckCSV(b *testing.B) {
 	_, path := benchFiles(b)
 	benchFull(b, path, previewOnly, false)
+}
+
+// BenchmarkBareSQLiteInsert is the floor under BenchmarkFullImportCSV: 100 000 rows as
+// wide as the users an import writes (login, its key, names, search text, two sort
+// keys, dates), inserted in one transaction into a table with no index, no constraint
+// and no search index, through the same driver and durability (WAL, synchronous=FULL)
+// and 32-row statements. An import also reads and checks the file, writes the
+// memberships and builds the indexes, so it cannot take less.
+func BenchmarkBareSQLiteInsert(b *testing.B) {
+	const per = 32 // benchRows is a multiple of it
+	rows := make([][]any, benchRows)
+	for j := range rows {
+		login := fmt.Sprintf("prenom%d.nom%d@exemple%d.fr", j*7919%benchRows, j, j%50)
+		first, last := fmt.Sprintf("Prénom%d", j%977), fmt.Sprintf("Nom%d", j%3331)
+		rows[j] = []any{login, login, first, last, "fr", "learner", "active", login + " " + first + " " + last,
+			core.SortKey(last + " " + first), core.SortKey(first + " " + last), 1, 1, 1}
+	}
+	stmt := "INSERT INTO users (login, login_key, first_name, last_name, language, role, status, fold, sort_last, sort_first, created, updated, batch_id) VALUES " +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", per), ", ")
+	args := make([]any, 0, 13*per)
+	for b.Loop() {
+		b.StopTimer()
+		db, err := sql.Open("sqlite", "file:"+filepath.Join(b.TempDir(), "bare.db")+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=cache_size(-16384)")
+		if err != nil {
+			b.Fatal(err)
+		}
+		db.SetMaxOpenConns(1)
+		if _, err := db.Exec(`CREATE TABLE users (id INTEGER PRIMARY KEY, login, login_key, first_name, last_name, language, role,
+			status, fold, sort_last, sort_first, created, updated, batch_id)`); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		tx, err := db.Begin()
+		if err != nil {
+			b.Fatal(err)
+		}
+		st, err := tx.Prepare(stmt)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := 0; i < benchRows; i += per {
+			args = args[:0]
+			for _, r := range rows[i:min(i+per, benchRows)] {
+				args = append(args, r...)
+			}
+			if _, err := st.Exec(args...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(time.Since(start).Milliseconds()), "insert-ms")
+		b.StopTimer()
+		db.Close()
+		b.StartTimer()
+	}
 }
