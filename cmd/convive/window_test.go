@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"convive/core/sqlite"
+)
+
+// texts lists the text of every label shown in a window.
+func texts(w fyne.Window) string {
+	var out []string
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch o := o.(type) {
+		case *widget.Label:
+			out = append(out, o.Text)
+		case *fyne.Container:
+			for _, child := range o.Objects {
+				walk(child)
+			}
+		}
+	}
+	walk(w.Content())
+	return strings.Join(out, "\n")
+}
+
+// waitWindows waits until the app shows a window that want matches, and returns it.
+func waitWindows(t *testing.T, a fyne.App, want func(fyne.Window) bool) fyne.Window {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var found fyne.Window
+		fyne.DoAndWait(func() {
+			for _, w := range a.Driver().AllWindows() {
+				if want(w) {
+					found = w
+				}
+			}
+		})
+		if found != nil {
+			return found
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the expected window did not show")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// While the data file is slow to open (an update of an older file), a small window
+// says so; the main window then takes its place, or the reason the file cannot open.
+func TestASlowOpeningShowsAWindowUntilTheFileIsOpen(t *testing.T) {
+	t.Run("then the main window", func(t *testing.T) {
+		a := test.NewTempApp(t)
+		var stderr bytes.Buffer
+		c := &cli{stdout: &bytes.Buffer{}, stderr: &stderr}
+		opened := make(chan openResult, 1)
+		var s *startup
+		fyne.DoAndWait(func() { s = c.startWithSplash(a, opened) })
+		splash := waitWindows(t, a, func(w fyne.Window) bool { return strings.Contains(texts(w), "Ouverture du fichier de données") })
+		st, err := sqlite.Open(filepath.Join(t.TempDir(), "convive.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		opened <- openResult{st: st}
+		// the main window, once it has read the file (its status bar tells the outbox's)
+		waitWindows(t, a, func(w fyne.Window) bool { return w != splash && strings.Contains(texts(w), "hors ligne") })
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			shown := false
+			fyne.DoAndWait(func() {
+				for _, w := range a.Driver().AllWindows() {
+					shown = shown || w == splash
+				}
+			})
+			if !shown {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the opening window stayed beside the main window")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if s.st != st || s.code != exitOK {
+			t.Errorf("startup = %+v", s)
+		}
+		// as the window's close button does, before the store closes
+		fyne.DoAndWait(func() {
+			for _, w := range slices.Clone(a.Driver().AllWindows()) {
+				w.Close()
+			}
+		})
+	})
+
+	t.Run("or why it cannot open", func(t *testing.T) {
+		a := test.NewTempApp(t)
+		var stderr bytes.Buffer
+		c := &cli{stdout: &bytes.Buffer{}, stderr: &stderr}
+		opened := make(chan openResult, 1)
+		var s *startup
+		fyne.DoAndWait(func() { s = c.startWithSplash(a, opened) })
+		opened <- openResult{err: errors.New("disque illisible")}
+		w := waitWindows(t, a, func(w fyne.Window) bool { return strings.Contains(texts(w), "Convive ne peut pas s'ouvrir.") })
+		if !strings.Contains(texts(w), "disque illisible") {
+			t.Errorf("the window says:\n%s", texts(w))
+		}
+		var code int
+		fyne.DoAndWait(func() { code = s.code })
+		if code != exitFailure || !strings.Contains(stderr.String(), "disque illisible") {
+			t.Errorf("code %d, stderr %q", code, stderr.String())
+		}
+	})
+}
