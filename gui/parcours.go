@@ -25,6 +25,7 @@ type ParcoursService interface {
 	UserLister
 	Courses(ctx context.Context) ([]core.Course, error)
 	CreateCourse(ctx context.Context, name string) (core.Course, error)
+	RenameCourse(ctx context.Context, id int64, name string) (core.Course, error)
 	Sessions(ctx context.Context, courseID int64) ([]core.SessionSummary, error)
 	Session(ctx context.Context, id int64) (core.SessionSummary, error)
 	CreateSession(ctx context.Context, n core.Session) (core.Session, error)
@@ -47,6 +48,8 @@ type ParcoursScreen struct {
 	SessionsTitle *widget.Label
 	SessionTable  *widget.Table
 	NewSession    *widget.Button
+	// RenameCourse opens the dialog that renames the selected course.
+	RenameCourse *widget.Button
 	// LearnersTitle names the selected session, When says when its mail goes.
 	LearnersTitle *widget.Label
 	When          *widget.Label
@@ -111,6 +114,7 @@ func newParcoursScreen(mw *MainWindow, st ParcoursService) *ParcoursScreen {
 	s.SessionsTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.SessionsTitle.Truncation = fyne.TextTruncateEllipsis
 	s.NewSession = &widget.Button{Text: lang.X("sessions.new", "Nouvelle session"), Icon: theme.ContentAddIcon(), OnTapped: s.onNewSession}
+	s.RenameCourse = &widget.Button{Text: lang.X("courses.rename", "Renommer"), Icon: theme.DocumentCreateIcon(), OnTapped: s.onRenameCourse}
 	s.SessionTable = s.newSessionTable()
 
 	s.LearnersTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -162,7 +166,7 @@ func newParcoursScreen(mw *MainWindow, st ParcoursService) *ParcoursScreen {
 	right := container.NewVSplit(s.sessionPane, s.learnerPane)
 	right.Offset = 0.4
 	left := container.NewBorder(widget.NewLabelWithStyle(lang.X("courses.list", "Parcours"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		nil, nil, nil, container.NewStack(s.CourseList, s.emptyCourses))
+		container.NewHBox(s.RenameCourse), nil, nil, container.NewStack(s.CourseList, s.emptyCourses))
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.24
 	s.content = split
@@ -339,6 +343,7 @@ func (s *ParcoursScreen) showSelection() {
 	if course == "" {
 		s.SessionsTitle.SetText(lang.X("sessions.pick_course", "Choisissez un parcours à gauche pour voir ses sessions."))
 		s.NewSession.Disable()
+		s.RenameCourse.Disable()
 	} else {
 		if len(s.Sessions) == 0 {
 			s.SessionsTitle.SetText(lang.X("sessions.none", "Aucune session dans «\u00a0{{.Course}}\u00a0» pour l'instant\u00a0: ajoutez-en une.", map[string]any{"Course": course}))
@@ -346,6 +351,7 @@ func (s *ParcoursScreen) showSelection() {
 			s.SessionsTitle.SetText(lang.X("sessions.of", "Sessions de «\u00a0{{.Course}}\u00a0»", map[string]any{"Course": course}))
 		}
 		s.NewSession.Enable()
+		s.RenameCourse.Enable()
 	}
 	ss, ok := s.current()
 	visible(s.emptyLearners, ok && len(s.Members) == 0 && s.membersLoaded)
@@ -505,6 +511,31 @@ func (s *ParcoursScreen) onNewCourse() {
 			})
 		})
 	d.Show()
+}
+
+// onRenameCourse asks for the selected course's new name.
+func (s *ParcoursScreen) onRenameCourse() {
+	i := slices.IndexFunc(s.Courses, func(c core.Course) bool { return c.ID == s.courseID })
+	if i < 0 {
+		return
+	}
+	old := s.Courses[i]
+	var d dialog.Dialog
+	d, s.CourseName = nameDialog(s.w, lang.X("courses.rename.title", "Renommer le parcours"), lang.X("courses.new.name", "Nom du parcours"), old.Name,
+		lang.X("courses.rename.confirm", "Renommer"), func(name string) {
+			var c core.Course
+			runAsync(s.w, func() error {
+				var err error
+				c, err = s.st.RenameCourse(context.Background(), old.ID, name)
+				return err
+			}, func(err error) {
+				if err == nil {
+					s.loadCoursesAsync(c.ID)
+				}
+			})
+		})
+	d.Show()
+	s.w.Canvas().Focus(s.CourseName)
 }
 
 func (s *ParcoursScreen) onNewSession() {

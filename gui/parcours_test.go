@@ -257,3 +257,38 @@ func TestParcoursScreen(t *testing.T) {
 		e.Dialog.Hide()
 	})
 }
+
+func TestParcoursScreenRenamesACourse(t *testing.T) {
+	f, s := newParcoursFixture(t)
+	if !s.RenameCourse.Disabled() {
+		t.Error("Renommer is enabled with no course chosen")
+	}
+	createCourseAndSession(t, s, "Accueil des nouveaux arivants", "Session de janvier", "12/01/2030 09:00")
+	if _, err := f.st.CreateCourse(f.ctx, "Sécurité"); err != nil {
+		t.Fatal(err)
+	}
+
+	test.Tap(s.RenameCourse)
+	if s.CourseName.Text != "Accueil des nouveaux arivants" {
+		t.Errorf("the dialog starts from %q", s.CourseName.Text)
+	}
+	s.CourseName.SetText("")
+	test.Type(s.CourseName, "Accueil des nouveaux arrivants")
+	s.CourseName.OnSubmitted(s.CourseName.Text)
+	waitFor(t, "the new name in the list and in the title", func() bool {
+		return len(s.Courses) == 2 && s.Courses[0].Name == "Accueil des nouveaux arrivants" &&
+			strings.Contains(s.SessionsTitle.Text, "Accueil des nouveaux arrivants")
+	})
+	waitFor(t, "the course's session, still there", func() bool { return len(s.Sessions) == 1 && s.Sessions[0].Name == "Session de janvier" })
+
+	// the name of another course is refused, and the course keeps its name
+	test.Tap(s.RenameCourse)
+	s.CourseName.SetText("")
+	test.Type(s.CourseName, "securite")
+	s.CourseName.OnSubmitted(s.CourseName.Text)
+	waitFor(t, "the refusal", func() bool { return strings.Contains(overlayText(f.mw.Window), "Un autre parcours s'appelle déjà") })
+	c, err := f.st.CourseByName(f.ctx, "Accueil des nouveaux arrivants")
+	if err != nil || c.ID != s.courseID {
+		t.Errorf("course after a refused rename: %+v, %v", c, err)
+	}
+}

@@ -29,7 +29,8 @@ Commandes :
   invitations           liste les invitations en attente, acceptées ou annulées
   cancel E-MAIL...      annule des invitations et leurs e-mails en attente
   accept E-MAIL...      marque des invitations acceptées (liste de la plateforme)
-  courses add|list      gère les parcours
+  courses add|list|rename
+                        gère les parcours
   sessions add|list|enrol|move|remove
                         gère les sessions des parcours et leurs apprenants
   platform              affiche ou règle le nom et l'adresse web de la plateforme

@@ -374,3 +374,27 @@ func readFile(path string) (string, error) {
 	b, err := os.ReadFile(path)
 	return string(b), err
 }
+
+func TestCoursesRename(t *testing.T) {
+	db := platformDB(t)
+	must(t, "--db", db, "courses", "add", "Accueil des nouveaux arivants")
+	must(t, "--db", db, "courses", "add", "Sécurité")
+	out := must(t, "--db", db, "courses", "rename", "accueil des nouveaux arivants", "Accueil des nouveaux arrivants")
+	if !strings.Contains(out, "«\u00a0Accueil des nouveaux arivants\u00a0» s'appelle maintenant «\u00a0Accueil des nouveaux arrivants\u00a0»") {
+		t.Errorf("stdout = %q", out)
+	}
+	if out := must(t, "--db", db, "courses", "rename", "1", "Accueil des nouveaux arrivants"); !strings.Contains(out, "rien n'a été modifié") {
+		t.Errorf("stdout = %q", out)
+	}
+	if msg := fails(t, exitFailure, "--db", db, "courses", "rename", "1", "SECURITE"); !strings.Contains(msg, "Un autre parcours s'appelle déjà") {
+		t.Errorf("stderr = %q", msg)
+	}
+	if msg := fails(t, exitFailure, "--db", db, "courses", "rename", "Cuisine", "Pâtisserie"); !strings.Contains(msg, "n'existe pas") {
+		t.Errorf("stderr = %q", msg)
+	}
+	fails(t, exitUsage, "--db", db, "courses", "rename", "Sécurité")
+	courses := decodeJSON(t, must(t, "--db", db, "courses", "list", "--format", "json"))
+	if len(courses) != 2 || courses[0]["name"] != "Accueil des nouveaux arrivants" {
+		t.Errorf("courses = %v", courses)
+	}
+}

@@ -1,7 +1,7 @@
 package main
 
-// Courses (parcours) and their sessions: courses add/list, sessions add/list/enrol/
-// move/remove.
+// Courses (parcours) and their sessions: courses add/list/rename, sessions add/list/
+// enrol/move/remove.
 
 import (
 	"context"
@@ -18,13 +18,17 @@ const (
 Utilisation :
   convive [--db FICHIER] courses add NOM
   convive [--db FICHIER] courses list [--format table|csv|json]
+  convive [--db FICHIER] courses rename PARCOURS NOUVEAU-NOM
 
 Deux parcours ne peuvent pas porter le même nom (majuscules et accents mis à part).
+PARCOURS est le nom du parcours (ou son numéro). Le nouveau nom vaut pour ses sessions ;
+les e-mails déjà dans la boîte d'envoi gardent le nom avec lequel ils ont été écrits.
 Les colonnes csv et json de la liste sont : id, name, sessions, created.
 
 Exemples :
   convive courses add "Accueil des nouveaux arrivants"
   convive courses list
+  convive courses rename "Accueil des nouveaux arrivants" "Accueil et intégration"
 `
 
 	helpSessions = `Gère les sessions des parcours : chaque session a une date d'ouverture et, si besoin,
@@ -55,18 +59,54 @@ Exemples :
 // courses runs "convive courses ACTION".
 func (c *cli) courses(args []string) int {
 	if len(args) == 0 {
-		return c.usageError(userErrorf("Indiquez une action : add ou list."), "convive courses")
+		return c.usageError(userErrorf("Indiquez une action : add, list ou rename."), "convive courses")
 	}
 	switch args[0] {
 	case "add":
 		return c.coursesAdd(args[1:])
 	case "list", "ls":
 		return c.coursesList(args[1:])
+	case "rename":
+		return c.coursesRename(args[1:])
 	}
 	if isHelp(args[0]) {
 		return c.help(helpCourses)
 	}
-	return c.usageError(userErrorf("L'action « %s » n'existe pas pour les parcours : utilisez add ou list.", args[0]), "convive courses")
+	return c.usageError(userErrorf("L'action « %s » n'existe pas pour les parcours : utilisez add, list ou rename.", args[0]), "convive courses")
+}
+
+func (c *cli) coursesRename(args []string) int {
+	const name = "convive courses rename"
+	fs := c.flags(name)
+	rest, err := parseArgs(fs, args, false)
+	switch {
+	case err == errHelp:
+		return c.help(helpCourses)
+	case err != nil:
+		return c.usageError(err, name)
+	case len(rest) != 2:
+		return c.usageError(userErrorf("Indiquez le parcours (son nom ou son numéro) puis son nouveau nom, chacun entre guillemets s'il contient des espaces."), name)
+	}
+	st, err := c.open()
+	if err != nil {
+		return c.fail(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	old, err := st.CourseByName(ctx, rest[0])
+	if err != nil {
+		return c.fail(err)
+	}
+	co, err := st.RenameCourse(ctx, old.ID, rest[1])
+	if err != nil {
+		return c.fail(err)
+	}
+	if co.Name == old.Name {
+		c.say("Le parcours s'appelle déjà « %s » ; rien n'a été modifié.", co.Name)
+		return exitOK
+	}
+	c.say("Le parcours « %s » s'appelle maintenant « %s » (n° %d).", old.Name, co.Name, co.ID)
+	return exitOK
 }
 
 func (c *cli) coursesAdd(args []string) int {

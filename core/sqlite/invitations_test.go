@@ -704,3 +704,53 @@ func TestInvitingWithoutAPlatformAddressSaysWhatToDo(t *testing.T) {
 		t.Errorf("%d invitations written although the mails could not be made", n)
 	}
 }
+
+func TestRenameCourse(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	accueil, err := s.CreateCourse(ctx, "Accueil des nouveaux arivants")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateSession(ctx, core.Session{CourseID: accueil.ID, Name: "Mars", Opens: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	securite, err := s.CreateCourse(ctx, "Sécurité")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	c, err := s.RenameCourse(ctx, accueil.ID, "  Accueil des nouveaux   arrivants ")
+	if err != nil || c.Name != "Accueil des nouveaux arrivants" || c.ID != accueil.ID {
+		t.Fatalf("rename: %+v, %v", c, err)
+	}
+	if found, err := s.CourseByName(ctx, "accueil des nouveaux arrivants"); err != nil || found.ID != accueil.ID {
+		t.Errorf("found by its new name: %+v, %v", found, err)
+	}
+	if _, err := s.CourseByName(ctx, "Accueil des nouveaux arivants"); err == nil {
+		t.Error("the old name still finds the course")
+	}
+	if sessions, err := s.Sessions(ctx, accueil.ID); err != nil || len(sessions) != 1 {
+		t.Errorf("sessions after the rename: %+v, %v", sessions, err)
+	}
+	if n := count(t, s, `SELECT count(*) FROM audit WHERE action = 'course.rename' AND entity_id = ? AND detail LIKE '%arivants%'`, accueil.ID); n != 1 {
+		t.Errorf("%d audit rows for the rename", n)
+	}
+
+	// another course's name, case and accents aside, is refused; its own is not
+	_, err = s.RenameCourse(ctx, accueil.ID, "SECURITE")
+	if ce := wantCode(t, err, core.EConflict); !strings.Contains(ce.Error(), "Sécurité") {
+		t.Errorf("message = %q", ce.Error())
+	}
+	if c, err := s.RenameCourse(ctx, securite.ID, "SÉCURITÉ"); err != nil || c.Name != "SÉCURITÉ" {
+		t.Errorf("a change of case: %+v, %v", c, err)
+	}
+	_, err = s.RenameCourse(ctx, accueil.ID, "   ")
+	wantCode(t, err, core.EInvalid)
+	_, err = s.RenameCourse(ctx, 999, "Autre")
+	wantCode(t, err, core.ENotFound)
+	list, _ := s.Courses(ctx)
+	if len(list) != 2 || list[0].Name != "Accueil des nouveaux arrivants" || list[1].Name != "SÉCURITÉ" {
+		t.Errorf("courses = %+v", list)
+	}
+}

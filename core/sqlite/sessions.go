@@ -32,6 +32,11 @@ func courseNotFound(name string) *core.Error {
 		map[string]any{"Name": name})
 }
 
+func courseIDNotFound(id int64) *core.Error {
+	return core.Errorf(core.ENotFound, "course.id_not_found", "Le parcours n° {{.ID}} n'existe pas. Vérifiez-le avec : convive courses list",
+		map[string]any{"ID": id})
+}
+
 func checkCourseName(what, name string) (string, error) {
 	clean := core.CleanName(name)
 	switch {
@@ -73,6 +78,46 @@ func (s *Store) CreateCourse(ctx context.Context, name string) (core.Course, err
 		}
 		c = core.Course{ID: id, Name: clean, Created: time.UnixMilli(at).UTC()}
 		return s.audit(ctx, tx, at, "course.create", "course", id, change{After: map[string]any{"name": clean}})
+	})
+	return c, err
+}
+
+// RenameCourse gives course id another name; two courses still cannot share one, case
+// and accents aside. Its sessions follow; mails already in the outbox keep the name
+// they were written with. The change is audited.
+func (s *Store) RenameCourse(ctx context.Context, id int64, name string) (core.Course, error) {
+	clean, err := checkCourseName("du parcours", name)
+	if err != nil {
+		return core.Course{}, err
+	}
+	var c core.Course
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		var old string
+		var created sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT name, created FROM courses WHERE id = ?`, id).Scan(&old, &created)
+		if errors.Is(err, sql.ErrNoRows) {
+			return courseIDNotFound(id)
+		} else if err != nil {
+			return err
+		}
+		c = core.Course{ID: id, Name: clean, Created: fromMillis(created)}
+		if old == clean {
+			return nil
+		}
+		var other string
+		err = tx.QueryRowContext(ctx, `SELECT name FROM courses WHERE fold = ? AND id <> ?`, core.Fold(clean), id).Scan(&other)
+		if err == nil {
+			return core.Errorf(core.EConflict, "course.name_taken", "Un autre parcours s'appelle déjà «\u00a0{{.Name}}\u00a0»\u00a0: choisissez un autre nom.",
+				map[string]any{"Name": other})
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		at := now()
+		if _, err := tx.ExecContext(ctx, `UPDATE courses SET name = ?, fold = ?, sort_key = ?, updated = ? WHERE id = ?`,
+			clean, core.Fold(clean), core.SortKey(clean), at, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, at, "course.rename", "course", id, change{Before: map[string]any{"name": old}, After: map[string]any{"name": clean}})
 	})
 	return c, err
 }
@@ -142,8 +187,7 @@ func (s *Store) CreateSession(ctx context.Context, n core.Session) (core.Session
 		var course string
 		err := tx.QueryRowContext(ctx, `SELECT name FROM courses WHERE id = ?`, n.CourseID).Scan(&course)
 		if errors.Is(err, sql.ErrNoRows) {
-			return core.Errorf(core.ENotFound, "course.id_not_found", "Le parcours n° {{.ID}} n'existe pas. Vérifiez-le avec : convive courses list",
-				map[string]any{"ID": n.CourseID})
+			return courseIDNotFound(n.CourseID)
 		} else if err != nil {
 			return err
 		}
