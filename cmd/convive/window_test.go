@@ -56,6 +56,18 @@ func waitWindows(t *testing.T, a fyne.App, want func(fyne.Window) bool) fyne.Win
 	}
 }
 
+// startSplash starts Convive as when its data file is slow to open, in a test app:
+// the file is handed over through opened.
+func startSplash(t *testing.T) (fyne.App, *bytes.Buffer, chan<- openResult, *startup) {
+	a := test.NewTempApp(t)
+	stderr := &bytes.Buffer{}
+	c := &cli{stdout: &bytes.Buffer{}, stderr: stderr}
+	opened := make(chan openResult, 1)
+	var s *startup
+	fyne.DoAndWait(func() { s = c.startWithSplash(a, opened) })
+	return a, stderr, opened, s
+}
+
 // While the data file is slow to open (an update of an older file), a small window
 // says so; the main window then takes its place, or the reason the file cannot open.
 func TestASlowOpeningShowsAWindowUntilTheFileIsOpen(t *testing.T) {
@@ -67,12 +79,7 @@ func TestASlowOpeningShowsAWindowUntilTheFileIsOpen(t *testing.T) {
 		// closed after the app, as when the window is closed: the main window's
 		// screens may still be reading it when the test ends
 		t.Cleanup(func() { st.Close() })
-		a := test.NewTempApp(t)
-		var stderr bytes.Buffer
-		c := &cli{stdout: &bytes.Buffer{}, stderr: &stderr}
-		opened := make(chan openResult, 1)
-		var s *startup
-		fyne.DoAndWait(func() { s = c.startWithSplash(a, opened) })
+		a, _, opened, s := startSplash(t)
 		splash := waitWindows(t, a, func(w fyne.Window) bool { return strings.Contains(texts(w), "Ouverture du fichier de données") })
 		opened <- openResult{st: st}
 		// the main window, once it has read the file (its status bar tells the outbox's)
@@ -99,12 +106,7 @@ func TestASlowOpeningShowsAWindowUntilTheFileIsOpen(t *testing.T) {
 	})
 
 	t.Run("or why it cannot open", func(t *testing.T) {
-		a := test.NewTempApp(t)
-		var stderr bytes.Buffer
-		c := &cli{stdout: &bytes.Buffer{}, stderr: &stderr}
-		opened := make(chan openResult, 1)
-		var s *startup
-		fyne.DoAndWait(func() { s = c.startWithSplash(a, opened) })
+		a, stderr, opened, s := startSplash(t)
 		opened <- openResult{err: errors.New("disque illisible")}
 		w := waitWindows(t, a, func(w fyne.Window) bool { return strings.Contains(texts(w), "Convive ne peut pas s'ouvrir.") })
 		if !strings.Contains(texts(w), "disque illisible") {
