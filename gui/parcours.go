@@ -26,6 +26,7 @@ type ParcoursService interface {
 	Courses(ctx context.Context) ([]core.Course, error)
 	CreateCourse(ctx context.Context, name string) (core.Course, error)
 	RenameCourse(ctx context.Context, id int64, name string) (core.Course, error)
+	RenameSession(ctx context.Context, id int64, name string) (core.Session, error)
 	Sessions(ctx context.Context, courseID int64) ([]core.SessionSummary, error)
 	Session(ctx context.Context, id int64) (core.SessionSummary, error)
 	CreateSession(ctx context.Context, n core.Session) (core.Session, error)
@@ -54,15 +55,17 @@ type ParcoursScreen struct {
 	LearnersTitle *widget.Label
 	When          *widget.Label
 	// Learners lists the learners of the selected session, with a tick box each.
-	Learners    *widget.List
-	AddLearners *widget.Button
-	Remove      *widget.Button
-	Reschedule  *widget.Button
+	Learners      *widget.List
+	AddLearners   *widget.Button
+	Remove        *widget.Button
+	Reschedule    *widget.Button
+	RenameSession *widget.Button
 	// Result says what the last action did.
 	Result *widget.Label
 
 	// CourseName, SessionForm, Enrol and Question belong to the dialogs last opened.
 	CourseName  *Entry
+	SessionName *Entry
 	SessionForm *SessionForm
 	Enrol       *EnrolDialog
 	Question    *dialog.ConfirmDialog
@@ -150,6 +153,7 @@ func newParcoursScreen(mw *MainWindow, st ParcoursService) *ParcoursScreen {
 		Importance: widget.HighImportance, OnTapped: s.onAddLearners}
 	s.Remove = &widget.Button{Text: lang.X("sessions.remove", "Retirer"), Icon: theme.ContentRemoveIcon(), OnTapped: s.onRemove}
 	s.Reschedule = &widget.Button{Text: lang.X("sessions.reschedule", "Modifier les dates"), Icon: theme.HistoryIcon(), OnTapped: s.onReschedule}
+	s.RenameSession = &widget.Button{Text: lang.X("sessions.rename", "Renommer"), Icon: theme.DocumentCreateIcon(), OnTapped: s.onRenameSession}
 	s.emptyLearners = widget.NewLabel(lang.X("sessions.no_learners", "Aucun apprenant dans cette session pour l'instant : ajoutez-en avec « Ajouter des apprenants »."))
 	s.emptyLearners.Wrapping = fyne.TextWrapWord
 	s.emptyLearners.Hide()
@@ -159,7 +163,7 @@ func newParcoursScreen(mw *MainWindow, st ParcoursService) *ParcoursScreen {
 
 	s.sessionPane = container.NewBorder(
 		container.NewBorder(nil, nil, nil, s.NewSession, s.SessionsTitle), nil, nil, nil, container.New(s.sessionFit, s.SessionTable))
-	learnerButtons := container.NewHBox(s.AddLearners, s.Remove, s.Reschedule)
+	learnerButtons := container.NewHBox(s.AddLearners, s.Remove, s.Reschedule, s.RenameSession)
 	s.learnerPane = container.NewBorder(
 		container.NewVBox(widget.NewSeparator(), s.LearnersTitle, s.When, learnerButtons),
 		s.Result, nil, nil, container.NewStack(s.Learners, container.NewVBox(s.emptyLearners)))
@@ -361,6 +365,7 @@ func (s *ParcoursScreen) showSelection() {
 		s.When.SetText("")
 		s.AddLearners.Disable()
 		s.Reschedule.Disable()
+		s.RenameSession.Disable()
 		s.Remove.Disable()
 		return
 	}
@@ -369,6 +374,7 @@ func (s *ParcoursScreen) showSelection() {
 	s.When.SetText(mailWhen(ss.Session, s.now()))
 	s.AddLearners.Enable()
 	s.Reschedule.Enable()
+	s.RenameSession.Enable()
 	n := len(s.Checked)
 	if n == 0 {
 		s.Remove.SetText(lang.X("sessions.remove", "Retirer"))
@@ -536,6 +542,30 @@ func (s *ParcoursScreen) onRenameCourse() {
 		})
 	d.Show()
 	s.w.Canvas().Focus(s.CourseName)
+}
+
+// onRenameSession asks for the selected session's new name.
+func (s *ParcoursScreen) onRenameSession() {
+	ss, ok := s.current()
+	if !ok {
+		return
+	}
+	var d dialog.Dialog
+	d, s.SessionName = nameDialog(s.w, lang.X("sessions.rename.title", "Renommer la session"), lang.X("sessions.name", "Nom de la session"), ss.Name,
+		lang.X("courses.rename.confirm", "Renommer"), func(name string) {
+			var se core.Session
+			runAsync(s.w, func() error {
+				var err error
+				se, err = s.st.RenameSession(context.Background(), ss.ID, name)
+				return err
+			}, func(err error) {
+				if err == nil {
+					s.loadSessionsAsync(se.ID)
+				}
+			})
+		})
+	d.Show()
+	s.w.Canvas().Focus(s.SessionName)
 }
 
 func (s *ParcoursScreen) onNewSession() {

@@ -292,3 +292,23 @@ func TestParcoursScreenRenamesACourse(t *testing.T) {
 		t.Errorf("course after a refused rename: %+v, %v", c, err)
 	}
 }
+
+func TestParcoursScreenRenamesASession(t *testing.T) {
+	f, s := newParcoursFixture(t)
+	createCourseAndSession(t, s, "Accueil", "Sesion de janvier", "12/01/2030 09:00")
+	test.Tap(s.RenameSession)
+	if s.SessionName.Text != "Sesion de janvier" {
+		t.Errorf("the dialog starts from %q", s.SessionName.Text)
+	}
+	s.SessionName.SetText("")
+	test.Type(s.SessionName, "Session de janvier")
+	s.SessionName.OnSubmitted(s.SessionName.Text)
+	waitFor(t, "the new name in the table and over the learners", func() bool {
+		ss, ok := s.current()
+		return ok && ss.Name == "Session de janvier" && strings.Contains(s.LearnersTitle.Text, "Session de janvier")
+	})
+	ss, _ := s.current()
+	if stored, err := f.st.Session(f.ctx, ss.ID); err != nil || stored.Name != "Session de janvier" {
+		t.Errorf("stored session: %+v, %v", stored, err)
+	}
+}

@@ -31,7 +31,7 @@ Commandes :
   accept E-MAIL...      marque des invitations acceptées (liste de la plateforme)
   courses add|list|rename
                         gère les parcours
-  sessions add|list|enrol|move|remove
+  sessions add|list|enrol|move|rename|remove
                         gère les sessions des parcours et leurs apprenants
   platform              affiche ou règle le nom et l'adresse web de la plateforme
   import FICHIER        paramètre plusieurs comptes depuis un tableur (.xlsx, .csv)

@@ -398,3 +398,21 @@ func TestCoursesRename(t *testing.T) {
 		t.Errorf("courses = %v", courses)
 	}
 }
+
+func TestSessionsRename(t *testing.T) {
+	db := platformDB(t)
+	must(t, "--db", db, "courses", "add", "Accueil")
+	must(t, "--db", db, "sessions", "add", "Accueil", "--name", "Sesion de janvier", "--opens", time.Now().AddDate(0, 1, 0).Format("02/01/2006"))
+	if out := must(t, "--db", db, "sessions", "rename", "1", "Session de janvier"); !strings.Contains(out, "La session n° 1 s'appelle «\u00a0Session de janvier\u00a0»") {
+		t.Errorf("stdout = %q", out)
+	}
+	sessions := decodeJSON(t, must(t, "--db", db, "sessions", "list", "--format", "json"))
+	if len(sessions) != 1 || sessions[0]["name"] != "Session de janvier" {
+		t.Errorf("sessions = %v", sessions)
+	}
+	if msg := fails(t, exitFailure, "--db", db, "sessions", "rename", "7", "Autre"); !strings.Contains(msg, "n'existe pas") {
+		t.Errorf("stderr = %q", msg)
+	}
+	fails(t, exitUsage, "--db", db, "sessions", "rename", "1")
+	fails(t, exitUsage, "--db", db, "sessions", "rename", "un", "Autre")
+}

@@ -41,6 +41,7 @@ Utilisation :
   convive [--db FICHIER] sessions list [--course PARCOURS] [--format table|csv|json]
   convive [--db FICHIER] sessions enrol N° E-MAIL... [--lang fr|en] [--json]
   convive [--db FICHIER] sessions move N° --opens DATE [--closes DATE]
+  convive [--db FICHIER] sessions rename N° NOM
   convive [--db FICHIER] sessions remove N° E-MAIL...
 
 Les dates s'écrivent 25/11/2026 ou 2026-11-25, avec l'heure si besoin
@@ -53,6 +54,7 @@ Exemples :
   convive sessions add "Accueil des nouveaux arrivants" --name "Session de janvier" --opens 12/01/2027 --closes 31/01/2027
   convive sessions enrol 1 anne.lefevre@example.com nouveau@example.com
   convive sessions move 1 --opens "15/01/2027 09:00"
+  convive sessions rename 1 "Session de janvier (groupe B)"
 `
 )
 
@@ -182,7 +184,7 @@ func (c *cli) coursesList(args []string) int {
 // sessions runs "convive sessions ACTION".
 func (c *cli) sessions(args []string) int {
 	if len(args) == 0 {
-		return c.usageError(userErrorf("Indiquez une action : add, list, enrol, move ou remove."), "convive sessions")
+		return c.usageError(userErrorf("Indiquez une action : add, list, enrol, move, rename ou remove."), "convive sessions")
 	}
 	switch args[0] {
 	case "add":
@@ -193,13 +195,15 @@ func (c *cli) sessions(args []string) int {
 		return c.sessionsEnrol(args[1:])
 	case "move":
 		return c.sessionsMove(args[1:])
+	case "rename":
+		return c.sessionsRename(args[1:])
 	case "remove", "rm":
 		return c.sessionsRemove(args[1:])
 	}
 	if isHelp(args[0]) {
 		return c.help(helpSessions)
 	}
-	return c.usageError(userErrorf("L'action « %s » n'existe pas pour les sessions : utilisez add, list, enrol, move ou remove.", args[0]), "convive sessions")
+	return c.usageError(userErrorf("L'action « %s » n'existe pas pour les sessions : utilisez add, list, enrol, move, rename ou remove.", args[0]), "convive sessions")
 }
 
 // parseDates reads --opens and --closes.
@@ -374,6 +378,35 @@ func (c *cli) sessionsMove(args []string) int {
 	}
 	c.say("La session n° %d ouvre maintenant le %s. %s", id, core.FrenchDate(o),
 		plural(moved, "Aucun e-mail en attente à déplacer.", "1 e-mail en attente suit la nouvelle date.", "%s e-mails en attente suivent la nouvelle date."))
+	return exitOK
+}
+
+func (c *cli) sessionsRename(args []string) int {
+	const name = "convive sessions rename"
+	fs := c.flags(name)
+	rest, err := parseArgs(fs, args, false)
+	switch {
+	case err == errHelp:
+		return c.help(helpSessions)
+	case err != nil:
+		return c.usageError(err, name)
+	case len(rest) != 2:
+		return c.usageError(userErrorf("Indiquez le numéro de la session puis son nouveau nom, entre guillemets s'il contient des espaces."), name)
+	}
+	id, err := sessionArg(rest[0])
+	if err != nil {
+		return c.usageError(err, name)
+	}
+	st, err := c.open()
+	if err != nil {
+		return c.fail(err)
+	}
+	defer st.Close()
+	se, err := st.RenameSession(context.Background(), id, rest[1])
+	if err != nil {
+		return c.fail(err)
+	}
+	c.say("La session n° %d s'appelle « %s ».", se.ID, se.Name)
 	return exitOK
 }
 

@@ -754,3 +754,37 @@ func TestRenameCourse(t *testing.T) {
 		t.Errorf("courses = %+v", list)
 	}
 }
+
+func TestRenameSession(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	c, err := s.CreateCourse(ctx, "Accueil")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opens := time.Now().Add(24 * time.Hour)
+	se, err := s.CreateSession(ctx, core.Session{CourseID: c.ID, Name: "Sesion de mars", Opens: opens})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.RenameSession(ctx, se.ID, " Session  de mars ")
+	if err != nil || got.Name != "Session de mars" || got.ID != se.ID || got.CourseID != c.ID {
+		t.Fatalf("rename: %+v, %v", got, err)
+	}
+	if ss, err := s.Session(ctx, se.ID); err != nil || ss.Name != "Session de mars" || ss.Opens.UnixMilli() != opens.UnixMilli() {
+		t.Errorf("session after the rename: %+v, %v", ss, err)
+	}
+	if n := count(t, s, `SELECT count(*) FROM audit WHERE action = 'session.rename' AND entity_id = ? AND detail LIKE '%Sesion de mars%'`, se.ID); n != 1 {
+		t.Errorf("%d audit rows for the rename", n)
+	}
+	if _, err := s.RenameSession(ctx, se.ID, "Session de mars"); err != nil {
+		t.Error(err)
+	}
+	if n := count(t, s, `SELECT count(*) FROM audit WHERE action = 'session.rename'`); n != 1 {
+		t.Errorf("%d audit rows after renaming to the same name", n)
+	}
+	_, err = s.RenameSession(ctx, se.ID, "")
+	wantCode(t, err, core.EInvalid)
+	_, err = s.RenameSession(ctx, 999, "Autre")
+	wantCode(t, err, core.ENotFound)
+}

@@ -211,6 +211,35 @@ func (s *Store) CreateSession(ctx context.Context, n core.Session) (core.Session
 	return out, err
 }
 
+// RenameSession gives session id another name. Mails already in the outbox keep the
+// name they were written with. The change is audited.
+func (s *Store) RenameSession(ctx context.Context, id int64, name string) (core.Session, error) {
+	clean, err := checkCourseName("de la session", name)
+	if err != nil {
+		return core.Session{}, err
+	}
+	var out core.Session
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		ss, err := scanSessionSummary(tx.QueryRowContext(ctx, `SELECT `+sessionSummaryCols+` FROM sessions s JOIN courses c ON c.id = s.course_id WHERE s.id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return sessionNotFound(id)
+		} else if err != nil {
+			return err
+		}
+		out = ss.Session
+		if ss.Name == clean {
+			return nil
+		}
+		at := now()
+		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET name = ?, updated = ? WHERE id = ?`, clean, at, id); err != nil {
+			return err
+		}
+		out.Name = clean
+		return s.audit(ctx, tx, at, "session.rename", "session", id, change{Before: map[string]any{"name": ss.Name}, After: map[string]any{"name": clean}})
+	})
+	return out, err
+}
+
 const sessionSummaryCols = `s.id, s.course_id, s.name, s.opens, s.closes, c.name,
 	(SELECT count(*) FROM session_members m WHERE m.session_id = s.id)`
 
