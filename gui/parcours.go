@@ -27,6 +27,8 @@ type ParcoursService interface {
 	CreateCourse(ctx context.Context, name string) (core.Course, error)
 	RenameCourse(ctx context.Context, id int64, name string) (core.Course, error)
 	RenameSession(ctx context.Context, id int64, name string) (core.Session, error)
+	DeleteCourse(ctx context.Context, id int64) error
+	DeleteSession(ctx context.Context, id int64) error
 	Sessions(ctx context.Context, courseID int64) ([]core.SessionSummary, error)
 	Session(ctx context.Context, id int64) (core.SessionSummary, error)
 	CreateSession(ctx context.Context, n core.Session) (core.Session, error)
@@ -49,8 +51,9 @@ type ParcoursScreen struct {
 	SessionsTitle *widget.Label
 	SessionTable  *widget.Table
 	NewSession    *widget.Button
-	// RenameCourse opens the dialog that renames the selected course.
+	// RenameCourse and DeleteCourse act on the selected course.
 	RenameCourse *widget.Button
+	DeleteCourse *widget.Button
 	// LearnersTitle names the selected session, When says when its mail goes.
 	LearnersTitle *widget.Label
 	When          *widget.Label
@@ -60,6 +63,7 @@ type ParcoursScreen struct {
 	Remove        *widget.Button
 	Reschedule    *widget.Button
 	RenameSession *widget.Button
+	DeleteSession *widget.Button
 	// Result says what the last action did.
 	Result *widget.Label
 
@@ -118,6 +122,7 @@ func newParcoursScreen(mw *MainWindow, st ParcoursService) *ParcoursScreen {
 	s.SessionsTitle.Truncation = fyne.TextTruncateEllipsis
 	s.NewSession = &widget.Button{Text: lang.X("sessions.new", "Nouvelle session"), Icon: theme.ContentAddIcon(), OnTapped: s.onNewSession}
 	s.RenameCourse = &widget.Button{Text: lang.X("courses.rename", "Renommer"), Icon: theme.DocumentCreateIcon(), OnTapped: s.onRenameCourse}
+	s.DeleteCourse = &widget.Button{Text: lang.X("courses.delete", "Supprimer"), Icon: theme.DeleteIcon(), OnTapped: s.onDeleteCourse}
 	s.SessionTable = s.newSessionTable()
 
 	s.LearnersTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -154,6 +159,7 @@ func newParcoursScreen(mw *MainWindow, st ParcoursService) *ParcoursScreen {
 	s.Remove = &widget.Button{Text: lang.X("sessions.remove", "Retirer"), Icon: theme.ContentRemoveIcon(), OnTapped: s.onRemove}
 	s.Reschedule = &widget.Button{Text: lang.X("sessions.reschedule", "Modifier les dates"), Icon: theme.HistoryIcon(), OnTapped: s.onReschedule}
 	s.RenameSession = &widget.Button{Text: lang.X("sessions.rename", "Renommer"), Icon: theme.DocumentCreateIcon(), OnTapped: s.onRenameSession}
+	s.DeleteSession = &widget.Button{Text: lang.X("sessions.delete", "Supprimer"), Icon: theme.DeleteIcon(), OnTapped: s.onDeleteSession}
 	s.emptyLearners = widget.NewLabel(lang.X("sessions.no_learners", "Aucun apprenant dans cette session pour l'instant : ajoutez-en avec « Ajouter des apprenants »."))
 	s.emptyLearners.Wrapping = fyne.TextWrapWord
 	s.emptyLearners.Hide()
@@ -161,16 +167,19 @@ func newParcoursScreen(mw *MainWindow, st ParcoursService) *ParcoursScreen {
 	s.Result.Wrapping = fyne.TextWrapWord
 	s.Result.Importance = widget.SuccessImportance
 
+	// the actions on the selected session under its table, those on its learners
+	// over their list
 	s.sessionPane = container.NewBorder(
-		container.NewBorder(nil, nil, nil, s.NewSession, s.SessionsTitle), nil, nil, nil, container.New(s.sessionFit, s.SessionTable))
-	learnerButtons := container.NewHBox(s.AddLearners, s.Remove, s.Reschedule, s.RenameSession)
+		container.NewBorder(nil, nil, nil, s.NewSession, s.SessionsTitle), container.NewHBox(s.Reschedule, s.RenameSession, s.DeleteSession),
+		nil, nil, container.New(s.sessionFit, s.SessionTable))
+	learnerButtons := container.NewHBox(s.AddLearners, s.Remove)
 	s.learnerPane = container.NewBorder(
 		container.NewVBox(widget.NewSeparator(), s.LearnersTitle, s.When, learnerButtons),
 		s.Result, nil, nil, container.NewStack(s.Learners, container.NewVBox(s.emptyLearners)))
 	right := container.NewVSplit(s.sessionPane, s.learnerPane)
-	right.Offset = 0.4
+	right.Offset = 0.45
 	left := container.NewBorder(widget.NewLabelWithStyle(lang.X("courses.list", "Parcours"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewHBox(s.RenameCourse), nil, nil, container.NewStack(s.CourseList, s.emptyCourses))
+		container.NewVBox(s.RenameCourse, s.DeleteCourse), nil, nil, container.NewStack(s.CourseList, s.emptyCourses))
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.24
 	s.content = split
@@ -348,6 +357,7 @@ func (s *ParcoursScreen) showSelection() {
 		s.SessionsTitle.SetText(lang.X("sessions.pick_course", "Choisissez un parcours à gauche pour voir ses sessions."))
 		s.NewSession.Disable()
 		s.RenameCourse.Disable()
+		s.DeleteCourse.Disable()
 	} else {
 		if len(s.Sessions) == 0 {
 			s.SessionsTitle.SetText(lang.X("sessions.none", "Aucune session dans «\u00a0{{.Course}}\u00a0» pour l'instant\u00a0: ajoutez-en une.", map[string]any{"Course": course}))
@@ -356,6 +366,7 @@ func (s *ParcoursScreen) showSelection() {
 		}
 		s.NewSession.Enable()
 		s.RenameCourse.Enable()
+		s.DeleteCourse.Enable()
 	}
 	ss, ok := s.current()
 	visible(s.emptyLearners, ok && len(s.Members) == 0 && s.membersLoaded)
@@ -366,6 +377,7 @@ func (s *ParcoursScreen) showSelection() {
 		s.AddLearners.Disable()
 		s.Reschedule.Disable()
 		s.RenameSession.Disable()
+		s.DeleteSession.Disable()
 		s.Remove.Disable()
 		return
 	}
@@ -375,6 +387,7 @@ func (s *ParcoursScreen) showSelection() {
 	s.AddLearners.Enable()
 	s.Reschedule.Enable()
 	s.RenameSession.Enable()
+	s.DeleteSession.Enable()
 	n := len(s.Checked)
 	if n == 0 {
 		s.Remove.SetText(lang.X("sessions.remove", "Retirer"))
@@ -566,6 +579,48 @@ func (s *ParcoursScreen) onRenameSession() {
 		})
 	d.Show()
 	s.w.Canvas().Focus(s.SessionName)
+}
+
+// onDeleteCourse deletes the selected course, once confirmed; the store refuses a
+// course that still has sessions, and says so.
+func (s *ParcoursScreen) onDeleteCourse() {
+	i := slices.IndexFunc(s.Courses, func(c core.Course) bool { return c.ID == s.courseID })
+	if i < 0 {
+		return
+	}
+	c := s.Courses[i]
+	s.Question = confirmDialog(s.w, lang.X("courses.delete.title", "Supprimer le parcours"),
+		lang.X("courses.delete.question", "Supprimer le parcours «\u00a0{{.Course}}\u00a0»\u00a0?", map[string]any{"Course": c.Name}),
+		lang.X("courses.delete", "Supprimer"), func() {
+			runAsync(s.w, func() error { return s.st.DeleteCourse(context.Background(), c.ID) }, func(err error) {
+				if err == nil {
+					s.CourseList.UnselectAll()
+					s.loadCoursesAsync(0)
+				}
+			})
+		})
+	s.Question.Show()
+}
+
+// onDeleteSession deletes the selected session, once confirmed; the store refuses a
+// session that still has learners, and says so.
+func (s *ParcoursScreen) onDeleteSession() {
+	ss, ok := s.current()
+	if !ok {
+		return
+	}
+	s.Question = confirmDialog(s.w, lang.X("sessions.delete.title", "Supprimer la session"),
+		lang.X("sessions.delete.question", "Supprimer la session «\u00a0{{.Session}}\u00a0»\u00a0?", map[string]any{"Session": ss.Name}),
+		lang.X("sessions.delete", "Supprimer"), func() {
+			runAsync(s.w, func() error { return s.st.DeleteSession(context.Background(), ss.ID) }, func(err error) {
+				if err == nil {
+					s.Result.SetText("")
+					s.SessionTable.UnselectAll()
+					s.loadSessionsAsync(0)
+				}
+			})
+		})
+	s.Question.Show()
 }
 
 func (s *ParcoursScreen) onNewSession() {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"convive/core"
@@ -310,5 +311,53 @@ func TestParcoursScreenRenamesASession(t *testing.T) {
 	ss, _ := s.current()
 	if stored, err := f.st.Session(f.ctx, ss.ID); err != nil || stored.Name != "Session de janvier" {
 		t.Errorf("stored session: %+v, %v", stored, err)
+	}
+}
+
+func TestParcoursScreenDeletesEmptySessionsAndCourses(t *testing.T) {
+	f, s := newParcoursFixture(t)
+	createCourseAndSession(t, s, "Accueil", "Session de janvier", "12/01/2030 09:00")
+	ss, _ := s.current()
+	anne, err := f.st.CreateUser(f.ctx, core.NewUser{Login: "anne@exemple.fr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.mailer(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.EnrolUsers(f.ctx, ss.ID, []int64{anne.ID}, m); err != nil {
+		t.Fatal(err)
+	}
+
+	// a course with a session is kept, and the reason said
+	test.Tap(s.DeleteCourse)
+	if q := overlayText(f.mw.Window); !strings.Contains(q, "Supprimer le parcours «\u00a0Accueil\u00a0»\u00a0?") {
+		t.Fatalf("question: %q", q)
+	}
+	s.Question.Confirm()
+	waitFor(t, "the refusal", func() bool { return strings.Contains(overlayText(f.mw.Window), "a encore des sessions") })
+	press(f.mw.Window, fyne.KeyEscape)
+
+	// so is a session with a learner
+	test.Tap(s.DeleteSession)
+	s.Question.Confirm()
+	waitFor(t, "the refusal", func() bool { return strings.Contains(overlayText(f.mw.Window), "compte encore des apprenants") })
+	press(f.mw.Window, fyne.KeyEscape)
+
+	if _, err := f.st.RemoveFromSession(f.ctx, ss.ID, []int64{anne.ID}); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(s.DeleteSession)
+	s.Question.Confirm()
+	waitFor(t, "no session left, none selected", func() bool {
+		_, selected := s.current()
+		return len(s.Sessions) == 0 && !selected && s.DeleteSession.Disabled()
+	})
+	test.Tap(s.DeleteCourse)
+	s.Question.Confirm()
+	waitFor(t, "no course left", func() bool { return len(s.Courses) == 0 && s.courseID == 0 && s.DeleteCourse.Disabled() })
+	if list, _ := f.st.Courses(f.ctx); len(list) != 0 {
+		t.Errorf("courses in the file: %+v", list)
 	}
 }

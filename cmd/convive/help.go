@@ -29,9 +29,9 @@ Commandes :
   invitations           liste les invitations en attente, acceptées ou annulées
   cancel E-MAIL...      annule des invitations et leurs e-mails en attente
   accept E-MAIL...      marque des invitations acceptées (liste de la plateforme)
-  courses add|list|rename
+  courses add|list|rename|delete
                         gère les parcours
-  sessions add|list|enrol|move|rename|remove
+  sessions add|list|enrol|move|rename|remove|delete
                         gère les sessions des parcours et leurs apprenants
   platform              affiche ou règle le nom et l'adresse web de la plateforme
   import FICHIER        paramètre plusieurs comptes depuis un tableur (.xlsx, .csv)

@@ -416,3 +416,28 @@ func TestSessionsRename(t *testing.T) {
 	fails(t, exitUsage, "--db", db, "sessions", "rename", "1")
 	fails(t, exitUsage, "--db", db, "sessions", "rename", "un", "Autre")
 }
+
+func TestSessionsAndCoursesDelete(t *testing.T) {
+	db := platformDB(t)
+	must(t, "--db", db, "courses", "add", "Accueil")
+	must(t, "--db", db, "sessions", "add", "Accueil", "--name", "Session de janvier", "--opens", time.Now().AddDate(0, 1, 0).Format("02/01/2006"))
+	must(t, "--db", db, "sessions", "enrol", "1", "anne@exemple.fr")
+	if msg := fails(t, exitFailure, "--db", db, "courses", "delete", "Accueil"); !strings.Contains(msg, "a encore des sessions") {
+		t.Errorf("stderr = %q", msg)
+	}
+	if msg := fails(t, exitFailure, "--db", db, "sessions", "delete", "1"); !strings.Contains(msg, "compte encore des apprenants") {
+		t.Errorf("stderr = %q", msg)
+	}
+	must(t, "--db", db, "sessions", "remove", "1", "anne@exemple.fr")
+	if out := must(t, "--db", db, "sessions", "delete", "1"); !strings.Contains(out, "Session de janvier") || !strings.Contains(out, "supprimée") {
+		t.Errorf("stdout = %q", out)
+	}
+	if out := must(t, "--db", db, "courses", "delete", "accueil"); !strings.Contains(out, "«\u00a0Accueil\u00a0» est supprimé") {
+		t.Errorf("stdout = %q", out)
+	}
+	if courses := decodeJSON(t, must(t, "--db", db, "courses", "list", "--format", "json")); len(courses) != 0 {
+		t.Errorf("courses = %v", courses)
+	}
+	fails(t, exitFailure, "--db", db, "sessions", "delete", "1")
+	fails(t, exitUsage, "--db", db, "courses", "delete")
+}

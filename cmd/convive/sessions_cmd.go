@@ -1,7 +1,7 @@
 package main
 
-// Courses (parcours) and their sessions: courses add/list/rename, sessions add/list/
-// enrol/move/remove.
+// Courses (parcours) and their sessions: courses add/list/rename/delete, sessions
+// add/list/enrol/move/rename/remove/delete.
 
 import (
 	"context"
@@ -19,10 +19,12 @@ Utilisation :
   convive [--db FICHIER] courses add NOM
   convive [--db FICHIER] courses list [--format table|csv|json]
   convive [--db FICHIER] courses rename PARCOURS NOUVEAU-NOM
+  convive [--db FICHIER] courses delete PARCOURS
 
 Deux parcours ne peuvent pas porter le même nom (majuscules et accents mis à part).
 PARCOURS est le nom du parcours (ou son numéro). Le nouveau nom vaut pour ses sessions ;
 les e-mails déjà dans la boîte d'envoi gardent le nom avec lequel ils ont été écrits.
+Seul un parcours sans session peut être supprimé.
 Les colonnes csv et json de la liste sont : id, name, sessions, created.
 
 Exemples :
@@ -43,11 +45,13 @@ Utilisation :
   convive [--db FICHIER] sessions move N° --opens DATE [--closes DATE]
   convive [--db FICHIER] sessions rename N° NOM
   convive [--db FICHIER] sessions remove N° E-MAIL...
+  convive [--db FICHIER] sessions delete N°
 
 Les dates s'écrivent 25/11/2026 ou 2026-11-25, avec l'heure si besoin
 (25/11/2026 14:30, 2026-11-25T14:30) ; sans heure, c'est minuit, heure locale.
 PARCOURS est le nom du parcours (ou son numéro). sessions enrol inscrit les comptes
 existants et invite les nouvelles adresses (comme convive invite --session).
+Seule une session sans apprenant peut être supprimée : retirez-les d'abord.
 Les colonnes csv et json de la liste sont : id, course, name, opens, closes, members.
 
 Exemples :
@@ -61,7 +65,7 @@ Exemples :
 // courses runs "convive courses ACTION".
 func (c *cli) courses(args []string) int {
 	if len(args) == 0 {
-		return c.usageError(userErrorf("Indiquez une action : add, list ou rename."), "convive courses")
+		return c.usageError(userErrorf("Indiquez une action : add, list, rename ou delete."), "convive courses")
 	}
 	switch args[0] {
 	case "add":
@@ -70,11 +74,42 @@ func (c *cli) courses(args []string) int {
 		return c.coursesList(args[1:])
 	case "rename":
 		return c.coursesRename(args[1:])
+	case "delete", "rm":
+		return c.coursesDelete(args[1:])
 	}
 	if isHelp(args[0]) {
 		return c.help(helpCourses)
 	}
-	return c.usageError(userErrorf("L'action « %s » n'existe pas pour les parcours : utilisez add, list ou rename.", args[0]), "convive courses")
+	return c.usageError(userErrorf("L'action « %s » n'existe pas pour les parcours : utilisez add, list, rename ou delete.", args[0]), "convive courses")
+}
+
+func (c *cli) coursesDelete(args []string) int {
+	const name = "convive courses delete"
+	fs := c.flags(name)
+	rest, err := parseArgs(fs, args, false)
+	switch {
+	case err == errHelp:
+		return c.help(helpCourses)
+	case err != nil:
+		return c.usageError(err, name)
+	case len(rest) != 1:
+		return c.usageError(userErrorf("Indiquez le parcours à supprimer, par son nom ou son numéro."), name)
+	}
+	st, err := c.open()
+	if err != nil {
+		return c.fail(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	co, err := st.CourseByName(ctx, rest[0])
+	if err != nil {
+		return c.fail(err)
+	}
+	if err := st.DeleteCourse(ctx, co.ID); err != nil {
+		return c.fail(err)
+	}
+	c.say("Le parcours « %s » est supprimé.", co.Name)
+	return exitOK
 }
 
 func (c *cli) coursesRename(args []string) int {
@@ -184,7 +219,7 @@ func (c *cli) coursesList(args []string) int {
 // sessions runs "convive sessions ACTION".
 func (c *cli) sessions(args []string) int {
 	if len(args) == 0 {
-		return c.usageError(userErrorf("Indiquez une action : add, list, enrol, move, rename ou remove."), "convive sessions")
+		return c.usageError(userErrorf("Indiquez une action : add, list, enrol, move, rename, remove ou delete."), "convive sessions")
 	}
 	switch args[0] {
 	case "add":
@@ -199,11 +234,13 @@ func (c *cli) sessions(args []string) int {
 		return c.sessionsRename(args[1:])
 	case "remove", "rm":
 		return c.sessionsRemove(args[1:])
+	case "delete":
+		return c.sessionsDelete(args[1:])
 	}
 	if isHelp(args[0]) {
 		return c.help(helpSessions)
 	}
-	return c.usageError(userErrorf("L'action « %s » n'existe pas pour les sessions : utilisez add, list, enrol, move, rename ou remove.", args[0]), "convive sessions")
+	return c.usageError(userErrorf("L'action « %s » n'existe pas pour les sessions : utilisez add, list, enrol, move, rename, remove ou delete.", args[0]), "convive sessions")
 }
 
 // parseDates reads --opens and --closes.
@@ -407,6 +444,39 @@ func (c *cli) sessionsRename(args []string) int {
 		return c.fail(err)
 	}
 	c.say("La session n° %d s'appelle « %s ».", se.ID, se.Name)
+	return exitOK
+}
+
+func (c *cli) sessionsDelete(args []string) int {
+	const name = "convive sessions delete"
+	fs := c.flags(name)
+	rest, err := parseArgs(fs, args, false)
+	switch {
+	case err == errHelp:
+		return c.help(helpSessions)
+	case err != nil:
+		return c.usageError(err, name)
+	case len(rest) != 1:
+		return c.usageError(userErrorf("Indiquez le numéro de la session à supprimer."), name)
+	}
+	id, err := sessionArg(rest[0])
+	if err != nil {
+		return c.usageError(err, name)
+	}
+	st, err := c.open()
+	if err != nil {
+		return c.fail(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	ss, err := st.Session(ctx, id)
+	if err != nil {
+		return c.fail(err)
+	}
+	if err := st.DeleteSession(ctx, id); err != nil {
+		return c.fail(err)
+	}
+	c.say("La session n° %d « %s » est supprimée.", id, ss.Name)
 	return exitOK
 }
 

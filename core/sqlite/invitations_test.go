@@ -788,3 +788,66 @@ func TestRenameSession(t *testing.T) {
 	_, err = s.RenameSession(ctx, 999, "Autre")
 	wantCode(t, err, core.ENotFound)
 }
+
+func TestDeleteSessionAndCourse(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	m := platform(t, s)
+	c, err := s.CreateCourse(ctx, "Accueil")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opens := time.Now().Add(24 * time.Hour)
+	empty, err := s.CreateSession(ctx, core.Session{CourseID: c.ID, Name: "Session vide", Opens: opens})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := s.CreateSession(ctx, core.Session{CourseID: c.ID, Name: "Session pleine", Opens: opens})
+	if err != nil {
+		t.Fatal(err)
+	}
+	anne, err := s.CreateUser(ctx, core.NewUser{Login: "anne@exemple.fr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EnrolUsers(ctx, full.ID, []int64{anne.ID}, m); err != nil {
+		t.Fatal(err)
+	}
+
+	// a course with sessions, and a session with learners, stay
+	ce := wantCode(t, s.DeleteCourse(ctx, c.ID), core.EConflict)
+	if !strings.Contains(ce.Error(), "a encore des sessions") {
+		t.Errorf("message = %q", ce.Error())
+	}
+	ce = wantCode(t, s.DeleteSession(ctx, full.ID), core.EConflict)
+	if !strings.Contains(ce.Error(), "«\u00a0Session pleine\u00a0» compte encore des apprenants") {
+		t.Errorf("message = %q", ce.Error())
+	}
+	if n := count(t, s, `SELECT count(*) FROM session_members`); n != 1 {
+		t.Errorf("%d enrolments after a refused deletion", n)
+	}
+
+	if err := s.DeleteSession(ctx, empty.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.DeleteSession(ctx, empty.ID), core.ENotFound)
+	if _, err := s.RemoveFromSession(ctx, full.ID, []int64{anne.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteSession(ctx, full.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteCourse(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.DeleteCourse(ctx, c.ID), core.ENotFound)
+	if list, _ := s.Courses(ctx); len(list) != 0 {
+		t.Errorf("courses left: %+v", list)
+	}
+	if n := count(t, s, `SELECT count(*) FROM audit WHERE action IN ('session.delete', 'course.delete') AND detail LIKE '%"before"%'`); n != 3 {
+		t.Errorf("%d audit rows for the deletions, want 3", n)
+	}
+	if u, err := s.UserByLogin(ctx, "anne@exemple.fr"); err != nil || u.ID != anne.ID {
+		t.Errorf("anne after the deletions: %+v, %v", u, err)
+	}
+}

@@ -240,6 +240,54 @@ func (s *Store) RenameSession(ctx context.Context, id int64, name string) (core.
 	return out, err
 }
 
+// DeleteSession deletes a session that has no learner left: one with learners is
+// refused, so that no enrolment and no mail goes with it unseen. The deletion is
+// audited, with what the session was.
+func (s *Store) DeleteSession(ctx context.Context, id int64) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		ss, err := scanSessionSummary(tx.QueryRowContext(ctx, `SELECT `+sessionSummaryCols+` FROM sessions s JOIN courses c ON c.id = s.course_id WHERE s.id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return sessionNotFound(id)
+		} else if err != nil {
+			return err
+		}
+		if ss.Members > 0 {
+			return core.Errorf(core.EConflict, "session.not_empty",
+				"La session «\u00a0{{.Name}}\u00a0» compte encore des apprenants\u00a0: retirez-les d'abord (leurs e-mails en attente seront annulés), puis supprimez la session.",
+				map[string]any{"Name": ss.Name})
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, now(), "session.delete", "session", id, change{Before: map[string]any{
+			"course": ss.Course, "name": ss.Name, "opens": ss.Opens.UnixMilli(), "closes": millis(ss.Closes)}})
+	})
+}
+
+// DeleteCourse deletes a course that has no session left; one with sessions is
+// refused. The deletion is audited.
+func (s *Store) DeleteCourse(ctx context.Context, id int64) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		var name string
+		var sessions int
+		err := tx.QueryRowContext(ctx, `SELECT name, (SELECT count(*) FROM sessions WHERE course_id = c.id) FROM courses c WHERE id = ?`, id).Scan(&name, &sessions)
+		if errors.Is(err, sql.ErrNoRows) {
+			return courseIDNotFound(id)
+		} else if err != nil {
+			return err
+		}
+		if sessions > 0 {
+			return core.Errorf(core.EConflict, "course.not_empty",
+				"Le parcours «\u00a0{{.Name}}\u00a0» a encore des sessions\u00a0: supprimez-les d'abord, puis le parcours.",
+				map[string]any{"Name": name})
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM courses WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, now(), "course.delete", "course", id, change{Before: map[string]any{"name": name}})
+	})
+}
+
 const sessionSummaryCols = `s.id, s.course_id, s.name, s.opens, s.closes, c.name,
 	(SELECT count(*) FROM session_members m WHERE m.session_id = s.id)`
 
