@@ -220,10 +220,8 @@ func (s *Store) RenameSession(ctx context.Context, id int64, name string) (core.
 	}
 	var out core.Session
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		ss, err := scanSessionSummary(tx.QueryRowContext(ctx, `SELECT `+sessionSummaryCols+` FROM sessions s JOIN courses c ON c.id = s.course_id WHERE s.id = ?`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return sessionNotFound(id)
-		} else if err != nil {
+		ss, err := sessionSummary(ctx, tx, id)
+		if err != nil {
 			return err
 		}
 		out = ss.Session
@@ -245,10 +243,8 @@ func (s *Store) RenameSession(ctx context.Context, id int64, name string) (core.
 // audited, with what the session was.
 func (s *Store) DeleteSession(ctx context.Context, id int64) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		ss, err := scanSessionSummary(tx.QueryRowContext(ctx, `SELECT `+sessionSummaryCols+` FROM sessions s JOIN courses c ON c.id = s.course_id WHERE s.id = ?`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return sessionNotFound(id)
-		} else if err != nil {
+		ss, err := sessionSummary(ctx, tx, id)
+		if err != nil {
 			return err
 		}
 		if ss.Members > 0 {
@@ -326,11 +322,17 @@ func (s *Store) Sessions(ctx context.Context, courseID int64) ([]core.SessionSum
 
 // Session returns one session with its course's name and its number of learners.
 func (s *Store) Session(ctx context.Context, id int64) (core.SessionSummary, error) {
-	ss, err := scanSessionSummary(s.r.QueryRowContext(ctx, `SELECT `+sessionSummaryCols+` FROM sessions s JOIN courses c ON c.id = s.course_id WHERE s.id = ?`, id))
+	ss, err := sessionSummary(ctx, s.r, id)
+	return ss, s.dbError(err)
+}
+
+// sessionSummary reads one session through q; a missing one is sessionNotFound.
+func sessionSummary(ctx context.Context, q querier, id int64) (core.SessionSummary, error) {
+	ss, err := scanSessionSummary(q.QueryRowContext(ctx, `SELECT `+sessionSummaryCols+` FROM sessions s JOIN courses c ON c.id = s.course_id WHERE s.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return ss, sessionNotFound(id)
 	}
-	return ss, s.dbError(err)
+	return ss, err
 }
 
 // SessionMembers returns the learners of a session, by last name, with their groups.
