@@ -259,6 +259,13 @@ func TestParcoursScreen(t *testing.T) {
 	})
 }
 
+// rename types text over the name a rename dialog starts from, then presses Entrée.
+func rename(e *Entry, text string) {
+	e.SetText("")
+	test.Type(e, text)
+	e.OnSubmitted(e.Text)
+}
+
 func TestParcoursScreenRenamesACourse(t *testing.T) {
 	f, s := newParcoursFixture(t)
 	if !s.RenameCourse.Disabled() {
@@ -273,9 +280,7 @@ func TestParcoursScreenRenamesACourse(t *testing.T) {
 	if s.CourseName.Text != "Accueil des nouveaux arivants" {
 		t.Errorf("the dialog starts from %q", s.CourseName.Text)
 	}
-	s.CourseName.SetText("")
-	test.Type(s.CourseName, "Accueil des nouveaux arrivants")
-	s.CourseName.OnSubmitted(s.CourseName.Text)
+	rename(s.CourseName, "Accueil des nouveaux arrivants")
 	waitFor(t, "the new name in the list and in the title", func() bool {
 		return len(s.Courses) == 2 && s.Courses[0].Name == "Accueil des nouveaux arrivants" &&
 			strings.Contains(s.SessionsTitle.Text, "Accueil des nouveaux arrivants")
@@ -284,9 +289,7 @@ func TestParcoursScreenRenamesACourse(t *testing.T) {
 
 	// the name of another course is refused, and the course keeps its name
 	test.Tap(s.RenameCourse)
-	s.CourseName.SetText("")
-	test.Type(s.CourseName, "securite")
-	s.CourseName.OnSubmitted(s.CourseName.Text)
+	rename(s.CourseName, "securite")
 	waitFor(t, "the refusal", func() bool { return strings.Contains(overlayText(f.mw.Window), "Un autre parcours s'appelle déjà") })
 	c, err := f.st.CourseByName(f.ctx, "Accueil des nouveaux arrivants")
 	if err != nil || c.ID != s.courseID {
@@ -301,9 +304,7 @@ func TestParcoursScreenRenamesASession(t *testing.T) {
 	if s.SessionName.Text != "Sesion de janvier" {
 		t.Errorf("the dialog starts from %q", s.SessionName.Text)
 	}
-	s.SessionName.SetText("")
-	test.Type(s.SessionName, "Session de janvier")
-	s.SessionName.OnSubmitted(s.SessionName.Text)
+	rename(s.SessionName, "Session de janvier")
 	waitFor(t, "the new name in the table and over the learners", func() bool {
 		ss, ok := s.current()
 		return ok && ss.Name == "Session de janvier" && strings.Contains(s.LearnersTitle.Text, "Session de janvier")
