@@ -83,8 +83,9 @@ func stateLabel(st core.MessageState) string {
 	return string(st)
 }
 
-// recovered is the error of a message found in "sending" at start-up.
-const recovered = "Convive s'est arrêté pendant l'envoi de ce message (plantage, arrêt forcé ou coupure de courant)\u00a0: il a peut-être été reçu. Vérifiez auprès du destinataire, puis choisissez «\u00a0Renvoyer\u00a0» ou «\u00a0Marquer comme envoyé\u00a0»."
+// recovered is the error of a message found in "sending" at start-up: it was with the
+// server, or claimed to go next and perhaps never started; the text is true of both.
+const recovered = "Convive s'est arrêté alors que ce message partait ou allait partir (plantage, arrêt forcé ou coupure de courant)\u00a0: il a peut-être été reçu. Vérifiez auprès du destinataire, puis choisissez «\u00a0Renvoyer\u00a0» ou «\u00a0Marquer comme envoyé\u00a0»."
 
 // Enqueue puts messages in the outbox, in one transaction: all or none. Each one is
 // checked (recipient validated by core.ParseAddress and stored as its delivery address,
