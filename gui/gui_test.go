@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"convive/core"
@@ -679,5 +680,28 @@ func TestEmptyUsersScreenOffersTheWaysIn(t *testing.T) {
 	settle()
 	if mw.CurrentScreen() != ScreenImport {
 		t.Errorf("the button led to %q", mw.CurrentScreen())
+	}
+}
+
+// TestSortArrowsFit checks that the title of every sortable column of the three lists
+// has room for its sort arrow, even at the columns' narrowest (the window's smallest
+// width).
+func TestSortArrowsFit(t *testing.T) {
+	f := newOutboxFixture(t)
+	for screen, fit := range map[string]*fitColumns{
+		ScreenUsers: f.mw.Users.fit, ScreenInvitations: f.mw.Invitations.fit, ScreenOutbox: f.mw.Outbox.fit,
+	} {
+		if len(fit.titles) < 5 || len(fit.widths) != len(fit.titles) {
+			t.Fatalf("%s: %d widths for %d columns", screen, len(fit.widths), len(fit.titles))
+		}
+		for i, title := range fit.titles {
+			if !fit.sortable[i] {
+				continue
+			}
+			sorted := &widget.Button{Text: title, Icon: theme.MenuDropUpIcon(), Importance: widget.LowImportance}
+			if need := sorted.MinSize().Width; fit.widths[i] < need {
+				t.Errorf("%s: column %q is %.0f wide, its title and arrow need %.0f", screen, title, fit.widths[i], need)
+			}
+		}
 	}
 }

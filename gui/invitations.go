@@ -64,6 +64,7 @@ type InvitationsScreen struct {
 	headers                map[int]*widget.Button
 	filter                 core.InvitationFilter
 	columns                []invColumn
+	fit                    *fitColumns // the columns' natural widths
 	pager                  *pager[core.InvitationFilter, core.InvitationRow]
 	checked                map[int64]bool
 	allTicked              bool // every row of the filter is ticked (beyond what is loaded)
@@ -207,8 +208,9 @@ func newInvitationsScreen(mw *MainWindow, st InviteService) *InvitationsScreen {
 		container.NewBorder(nil, nil, bulk, nil, s.Count))
 	fit := &fitColumns{table: s.Table}
 	for _, c := range s.columns {
-		fit.widths = append(fit.widths, c.width)
+		fit.add(c.title, c.width, c.sort != "")
 	}
+	s.fit = fit
 	s.content = container.NewBorder(top, nil, nil, nil, container.NewStack(container.New(fit, s.Table), s.Empty))
 	s.updateBulk()
 	return s

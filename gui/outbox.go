@@ -80,6 +80,7 @@ type OutboxScreen struct {
 	filter   core.OutboxFilter
 	headers  headerCells
 	columns  []outboxColumn
+	fit      *fitColumns // the columns' natural widths
 	pager    *pager[core.OutboxFilter, core.Message]
 	checked  map[int64]core.MessageState
 	counts   core.OutboxCounts
@@ -200,8 +201,9 @@ func newOutboxScreen(mw *MainWindow, st OutboxService) *OutboxScreen {
 
 	fit := &fitColumns{table: s.Table}
 	for _, c := range s.columns {
-		fit.widths = append(fit.widths, c.width)
+		fit.add(c.title, c.width, c.sort != "")
 	}
+	s.fit = fit
 	list := container.NewStack(container.New(fit, s.Table), s.Empty)
 	s.content = container.NewBorder(top, nil, nil, s.Detail.box, list)
 	s.updateBulk()

@@ -45,6 +45,7 @@ type UsersScreen struct {
 
 	filter   core.UserFilter
 	columns  []userColumn
+	fit      *fitColumns // the columns' natural widths
 	headers  headerCells
 	pager    *pager[core.UserFilter, core.User]
 	debounce *time.Timer
@@ -116,8 +117,9 @@ func newUsersScreen(w fyne.Window, st UsersService) *UsersScreen {
 	top := container.NewVBox(s.Search, s.Count)
 	fit := &fitColumns{table: s.Table}
 	for _, c := range s.columns {
-		fit.widths = append(fit.widths, c.width)
+		fit.add(c.title, c.width, c.sort != "")
 	}
+	s.fit = fit
 	list := container.NewStack(container.New(fit, s.Table), container.NewCenter(container.New(&minWidth{w: 420}, s.Empty)))
 	s.content = container.NewBorder(top, nil, nil, s.Detail.box, list)
 	return s
@@ -322,9 +324,22 @@ func (m *minWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 // columns in proportion to their natural widths; below that width the table scrolls
 // sideways instead of squeezing its columns.
 type fitColumns struct {
-	table  *widget.Table
-	widths []float32
-	last   float32
+	table    *widget.Table
+	widths   []float32
+	titles   []string
+	sortable []bool
+	last     float32
+}
+
+// add appends a column of the given natural width, widened when its title, with the
+// sort arrow of a sortable column, would not fit in it (English titles are longer).
+func (f *fitColumns) add(title string, width float32, sortable bool) {
+	b := &widget.Button{Text: title, Importance: widget.LowImportance}
+	if sortable {
+		b.Icon = theme.MenuDropUpIcon()
+	}
+	f.widths = append(f.widths, max(width, b.MinSize().Width))
+	f.titles, f.sortable = append(f.titles, title), append(f.sortable, sortable)
 }
 
 func (f *fitColumns) MinSize(objects []fyne.CanvasObject) fyne.Size {
