@@ -86,6 +86,7 @@ type ParcoursScreen struct {
 	content             fyne.CanvasObject
 	sessionPane         *fyne.Container
 	sessionFit          *sessionTableLayout
+	sessionBox          *fyne.Container // the sessions table in sessionFit
 	emptyLearners       *widget.Label
 	learnerPane         *fyne.Container
 	mw                  *MainWindow
@@ -124,6 +125,7 @@ func newParcoursScreen(mw *MainWindow, st ParcoursService) *ParcoursScreen {
 	s.RenameCourse = &widget.Button{Text: lang.X("courses.rename", "Renommer"), Icon: theme.DocumentCreateIcon(), OnTapped: s.onRenameCourse}
 	s.DeleteCourse = &widget.Button{Text: lang.X("courses.delete", "Supprimer"), Icon: theme.DeleteIcon(), OnTapped: s.onDeleteCourse}
 	s.SessionTable = s.newSessionTable()
+	s.sessionBox = container.New(s.sessionFit, s.SessionTable)
 
 	s.LearnersTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.LearnersTitle.Truncation = fyne.TextTruncateEllipsis
@@ -171,7 +173,7 @@ func newParcoursScreen(mw *MainWindow, st ParcoursService) *ParcoursScreen {
 	// over their list
 	s.sessionPane = container.NewBorder(
 		container.NewBorder(nil, nil, nil, s.NewSession, s.SessionsTitle), container.NewHBox(s.Reschedule, s.RenameSession, s.DeleteSession),
-		nil, nil, container.New(s.sessionFit, s.SessionTable))
+		nil, nil, s.sessionBox)
 	learnerButtons := container.NewHBox(s.AddLearners, s.Remove)
 	s.learnerPane = container.NewBorder(
 		container.NewVBox(widget.NewSeparator(), s.LearnersTitle, s.When, learnerButtons),
@@ -197,43 +199,87 @@ func (s *ParcoursScreen) subtitle() string {
 	return lang.X("courses.subtitle", "Préparez les parcours et leurs sessions datées, et inscrivez-y des apprenants.")
 }
 
-// sessionColumns are the headers of the sessions table, with their widths.
-func sessionColumns() ([]string, []float32) {
+// sessionColumns are the headers of the sessions table.
+func sessionColumns() []string {
 	return []string{
 		lang.X("sessions.col.name", "Session"),
 		lang.X("sessions.col.opens", "Ouverture"),
 		lang.X("sessions.col.closes", "Clôture"),
 		lang.X("sessions.col.members", "Apprenants"),
 		lang.X("sessions.col.state", "État"),
-	}, []float32{0, 132, 132, 100, 100}
+	}
 }
 
-// sessionTableLayout is the layout of the sessions table: the fixed columns keep their width
-// and the name column takes the rest, so that every column shows without scrolling.
+// sessionTableLayout is the layout of the sessions table: the dates, the counts and the
+// states take the width of their widest text, header included, and the name column
+// the rest, so that every column shows without scrolling and names are cut last.
 type sessionTableLayout struct {
 	t      *widget.Table
-	widths []float32
+	heads  []string
+	cells  func(col int) []string // the texts of a column, as the table shows them
+	widths []float32              // as last laid out
 }
 
 func (f *sessionTableLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	return objects[0].MinSize()
 }
 
-func (f *sessionTableLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
-	rest := size.Width - theme.ScrollBarSize() - 2*theme.Padding()
-	for _, w := range f.widths[1:] {
-		rest -= w
+// textWidth is the width of a cell that shows the widest of texts in bold (the
+// selected session's row is bold).
+func textWidth(texts []string) float32 {
+	var w float32
+	for _, t := range texts {
+		w = max(w, fyne.MeasureText(t, theme.TextSize(), fyne.TextStyle{Bold: true}).Width)
 	}
-	f.t.SetColumnWidth(0, max(140, rest))
-	for i, w := range f.widths[1:] {
-		f.t.SetColumnWidth(i+1, w)
+	return w + 2*theme.InnerPadding()
+}
+
+func (f *sessionTableLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	f.widths = make([]float32, len(f.heads))
+	rest := size.Width - theme.ScrollBarSize() - float32(len(f.heads))*theme.Padding()
+	for col := 1; col < len(f.heads); col++ {
+		f.widths[col] = textWidth(append(f.cells(col), f.heads[col]))
+		rest -= f.widths[col]
+	}
+	f.widths[0] = max(140, rest)
+	for col, w := range f.widths {
+		f.t.SetColumnWidth(col, w)
 	}
 	objects[0].Resize(size)
 	objects[0].Move(fyne.NewPos(0, 0))
 }
 
+// sessionCell is the text of a cell of the sessions table, with its importance.
+func (s *ParcoursScreen) sessionCell(ss core.SessionSummary, col int) (string, widget.Importance) {
+	switch col {
+	case 0:
+		return ss.Name, widget.MediumImportance
+	case 1:
+		return tableDate(ss.Opens), widget.MediumImportance
+	case 2:
+		return tableDate(ss.Closes), widget.MediumImportance
+	case 3:
+		return formatInt(ss.Members), widget.MediumImportance
+	}
+	return sessionState(ss.Session, s.now())
+}
+
+// sessionColumnTexts is what column col of the sessions table may show: its cells,
+// and for the states every word, so that the column keeps its width as days pass.
+func (s *ParcoursScreen) sessionColumnTexts(col int) []string {
+	if col == 4 {
+		return []string{lang.X("sessions.state.upcoming", "à venir"), lang.X("sessions.state.open", "ouverte"), lang.X("sessions.state.closed", "close")}
+	}
+	texts := make([]string, 0, len(s.Sessions))
+	for _, ss := range s.Sessions {
+		text, _ := s.sessionCell(ss, col)
+		texts = append(texts, text)
+	}
+	return texts
+}
+
 func (s *ParcoursScreen) newSessionTable() *widget.Table {
-	heads, widths := sessionColumns()
+	heads := sessionColumns()
 	t := widget.NewTableWithHeaders(
 		func() (int, int) { return len(s.Sessions), len(heads) },
 		func() fyne.CanvasObject {
@@ -248,22 +294,10 @@ func (s *ParcoursScreen) newSessionTable() *widget.Table {
 				return
 			}
 			ss := s.Sessions[id.Row]
-			l.Importance = widget.MediumImportance
 			l.TextStyle = fyne.TextStyle{Bold: ss.ID == s.sessionID}
-			switch id.Col {
-			case 0:
-				l.SetText(ss.Name)
-			case 1:
-				l.SetText(tableDate(ss.Opens))
-			case 2:
-				l.SetText(tableDate(ss.Closes))
-			case 3:
-				l.SetText(formatInt(ss.Members))
-			case 4:
-				text, imp := sessionState(ss.Session, s.now())
-				l.Importance = imp
-				l.SetText(text)
-			}
+			text, imp := s.sessionCell(ss, id.Col)
+			l.Importance = imp
+			l.SetText(text)
 		})
 	t.ShowHeaderColumn = false
 	t.CreateHeader = func() fyne.CanvasObject {
@@ -274,7 +308,7 @@ func (s *ParcoursScreen) newSessionTable() *widget.Table {
 			o.(*widget.Label).SetText(heads[id.Col])
 		}
 	}
-	s.sessionFit = &sessionTableLayout{t: t, widths: widths}
+	s.sessionFit = &sessionTableLayout{t: t, heads: heads, cells: s.sessionColumnTexts}
 	t.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(s.Sessions) {
 			s.selectSession(s.Sessions[id.Row].ID)
@@ -398,7 +432,8 @@ func (s *ParcoursScreen) showSelection() {
 	}
 }
 
-// loadCoursesAsync reads the courses again and selects the course selectID.
+// loadCoursesAsync reads the courses again and selects the course selectID, or the
+// first one when it is not there.
 func (s *ParcoursScreen) loadCoursesAsync(selectID int64) {
 	var cs []core.Course
 	runAsync(s.w, func() error {
@@ -414,6 +449,11 @@ func (s *ParcoursScreen) loadCoursesAsync(selectID int64) {
 		s.Courses = cs
 		s.CourseList.Refresh()
 		i := slices.IndexFunc(cs, func(c core.Course) bool { return c.ID == selectID })
+		if i < 0 && len(cs) > 0 {
+			// nothing chosen yet, or the course is gone: the first one, rather than
+			// empty panes that ask for a click
+			i = 0
+		}
 		if i >= 0 {
 			s.CourseList.Select(i)
 			s.loadSessionsAsync(s.sessionID)
@@ -462,6 +502,7 @@ func (s *ParcoursScreen) loadSessionsAsync(sessionID int64) {
 			s.sessionID, s.Members, s.Checked = sessionID, nil, map[int64]bool{}
 			s.Learners.Refresh()
 		}
+		s.sessionBox.Refresh() // the columns take the width of the new texts
 		s.SessionTable.Refresh()
 		s.showSelection()
 		if sessionID != 0 {

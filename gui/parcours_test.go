@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"convive/core"
 )
@@ -361,4 +362,46 @@ func TestParcoursScreenDeletesEmptySessionsAndCourses(t *testing.T) {
 	if list, _ := f.st.Courses(f.ctx); len(list) != 0 {
 		t.Errorf("courses in the file: %+v", list)
 	}
+}
+
+func TestParcoursScreenOpensOnTheFirstCourse(t *testing.T) {
+	f := newFixture(t)
+	var ids []int64
+	for _, name := range []string{"Sécurité au travail", "Accueil"} {
+		c, err := f.st.CreateCourse(f.ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	if _, err := f.st.CreateSession(f.ctx, core.Session{CourseID: ids[1], Name: "Janvier", Opens: time.Date(2030, 1, 12, 9, 0, 0, 0, time.Local)}); err != nil {
+		t.Fatal(err)
+	}
+	f.mw.Window.Resize(fyne.NewSize(1024, 700))
+	f.mw.ShowScreen(ScreenCourses)
+	s := f.mw.Parcours
+	// « Accueil » comes first in the list, in French order: its sessions show at once
+	waitFor(t, "the first course and its session", func() bool {
+		return s.courseID == ids[1] && len(s.Sessions) == 1 && !s.NewSession.Disabled()
+	})
+	// the opening, with its time, is not cut, and the name has the room left
+	settle()
+	opens := fyne.MeasureText("12/01/2030 09:00", theme.TextSize(), fyne.TextStyle{Bold: true}).Width + 2*theme.InnerPadding()
+	if w := s.sessionFit.widths; len(w) != 5 || w[1] < opens || w[0] < 200 {
+		t.Errorf("columns %v, for an opening %.0f wide", w, opens)
+	}
+
+	// once it is deleted, the one left is shown
+	if _, err := f.st.CreateSession(f.ctx, core.Session{CourseID: ids[0], Name: "Mars", Opens: time.Date(2030, 3, 2, 9, 0, 0, 0, time.Local)}); err != nil {
+		t.Fatal(err)
+	}
+	sessions, _ := f.st.Sessions(f.ctx, ids[1])
+	if err := f.st.DeleteSession(f.ctx, sessions[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(s.DeleteCourse)
+	s.Question.Confirm()
+	waitFor(t, "the other course and its session", func() bool {
+		return len(s.Courses) == 1 && s.courseID == ids[0] && len(s.Sessions) == 1 && s.Sessions[0].Name == "Mars"
+	})
 }
