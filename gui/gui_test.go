@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -704,4 +705,33 @@ func TestSortArrowsFit(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestFitColumns(t *testing.T) {
+	f := &fitColumns{widths: []float32{36, 200, 100, 140}, least: []float32{36, 120, 60, 140}}
+	sum := func(ws []float32) (s float32) {
+		for _, w := range ws {
+			s += w
+		}
+		return s
+	}
+	near := func(a, b float32) bool { return a-b < 0.01 && b-a < 0.01 }
+	t.Run("a wide space is shared in proportion", func(t *testing.T) {
+		ws := f.columnWidths(952)
+		if !near(sum(ws), 952) || !near(ws[1], 400) || !near(ws[0], 72) {
+			t.Errorf("%v", ws)
+		}
+	})
+	t.Run("a narrower one is taken from the text columns alone", func(t *testing.T) {
+		ws := f.columnWidths(416) // 60 short of natural; the text columns can give 120
+		if !near(sum(ws), 416) || ws[0] != 36 || ws[3] != 140 || !near(ws[1], 160) || !near(ws[2], 80) {
+			t.Errorf("%v", ws)
+		}
+	})
+	t.Run("below their least, the table scrolls", func(t *testing.T) {
+		ws := f.columnWidths(200)
+		if !slices.Equal(ws, f.least) {
+			t.Errorf("%v, want %v", ws, f.least)
+		}
+	})
 }

@@ -92,7 +92,7 @@ func newInvitationsScreen(mw *MainWindow, st InviteService) *InvitationsScreen {
 		}},
 		{lang.X("invitations.col.session", "Session"), "", 110, func(r core.InvitationRow) string { return r.Session }},
 		{lang.X("invitations.col.created", "Invitée le"), core.InvSortCreated, 140, func(r core.InvitationRow) string { return formatDate(r.Created) }},
-		{lang.X("invitations.col.last_sent", "Dernier envoi"), core.InvSortLastSent, 140, func(r core.InvitationRow) string {
+		{lang.X("invitations.col.last_sent", "Dernier envoi"), core.InvSortLastSent, 160, func(r core.InvitationRow) string {
 			if r.LastSent.IsZero() {
 				return lang.X("invitations.not_sent", "pas encore envoyée")
 			}
@@ -206,12 +206,10 @@ func newInvitationsScreen(mw *MainWindow, st InviteService) *InvitationsScreen {
 		dates,
 		tools,
 		container.NewBorder(nil, nil, bulk, nil, s.Count))
-	fit := &fitColumns{table: s.Table}
-	for _, c := range s.columns {
-		fit.add(c.title, c.width, c.sort != "")
-	}
-	s.fit = fit
-	s.content = container.NewBorder(top, nil, nil, nil, container.NewStack(container.New(fit, s.Table), s.Empty))
+	// in a small window, the columns of free text keep only part of their width
+	s.fit = newFitColumns(s.Table, s.columns, func(c invColumn) (string, float32, bool) { return c.title, c.width, c.sort != "" },
+		map[int]float32{2: 0.75, 3: 0.6, 4: 0.6, 5: 0.6}) // login, name, group, session
+	s.content = container.NewBorder(top, nil, nil, nil, container.NewStack(container.New(s.fit, s.Table), s.Empty))
 	s.updateBulk()
 	return s
 }

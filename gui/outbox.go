@@ -199,12 +199,10 @@ func newOutboxScreen(mw *MainWindow, st OutboxService) *OutboxScreen {
 	unknownBox.Hide()
 	s.pauseBox, s.unknownBox = pauseBox, unknownBox
 
-	fit := &fitColumns{table: s.Table}
-	for _, c := range s.columns {
-		fit.add(c.title, c.width, c.sort != "")
-	}
-	s.fit = fit
-	list := container.NewStack(container.New(fit, s.Table), s.Empty)
+	// in a small window, the columns of free text keep only part of their width
+	s.fit = newFitColumns(s.Table, s.columns, func(c outboxColumn) (string, float32, bool) { return c.title, c.width, c.sort != "" },
+		map[int]float32{2: 0.8, 3: 0.5, 6: 0.4}) // recipient, subject, last error
+	list := container.NewStack(container.New(s.fit, s.Table), s.Empty)
 	s.content = container.NewBorder(top, nil, nil, s.Detail.box, list)
 	s.updateBulk()
 	return s

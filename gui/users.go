@@ -115,12 +115,10 @@ func newUsersScreen(w fyne.Window, st UsersService) *UsersScreen {
 	}
 
 	top := container.NewVBox(s.Search, s.Count)
-	fit := &fitColumns{table: s.Table}
-	for _, c := range s.columns {
-		fit.add(c.title, c.width, c.sort != "")
-	}
-	s.fit = fit
-	list := container.NewStack(container.New(fit, s.Table), container.NewCenter(container.New(&minWidth{w: 420}, s.Empty)))
+	// in a small window, the columns of free text keep only part of their width
+	s.fit = newFitColumns(s.Table, s.columns, func(c userColumn) (string, float32, bool) { return c.title, c.width, c.sort != "" },
+		map[int]float32{0: 0.75, 1: 0.6, 2: 0.6, 3: 0.5}) // login, first name, last name, groups
+	list := container.NewStack(container.New(s.fit, s.Table), container.NewCenter(container.New(&minWidth{w: 420}, s.Empty)))
 	s.content = container.NewBorder(top, nil, nil, s.Detail.box, list)
 	return s
 }
@@ -321,25 +319,70 @@ func (m *minWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 }
 
 // fitColumns gives a table the whole space and spreads the extra width over its
-// columns in proportion to their natural widths; below that width the table scrolls
-// sideways instead of squeezing its columns.
+// columns in proportion to their natural widths. In a narrower space, the columns of
+// free text (names, addresses, subjects) give up part of their width, their texts then
+// cut with « … », so that dates and states stay whole and in view; only below that
+// does the table scroll sideways.
 type fitColumns struct {
 	table    *widget.Table
-	widths   []float32
+	widths   []float32 // natural
+	least    []float32 // what each can shrink to
 	titles   []string
 	sortable []bool
 	last     float32
 }
 
 // add appends a column of the given natural width, widened when its title, with the
-// sort arrow of a sortable column, would not fit in it (English titles are longer).
-func (f *fitColumns) add(title string, width float32, sortable bool) {
+// sort arrow of a sortable column, would not fit in it (English titles are longer). In
+// a small window, the column keeps at least the share keep of its width (1 for dates,
+// states and counts), and always its title.
+func (f *fitColumns) add(title string, width float32, sortable bool, keep float32) {
 	b := &widget.Button{Text: title, Importance: widget.LowImportance}
 	if sortable {
 		b.Icon = theme.MenuDropUpIcon()
 	}
-	f.widths = append(f.widths, max(width, b.MinSize().Width))
+	head := b.MinSize().Width
+	width = max(width, head)
+	f.widths, f.least = append(f.widths, width), append(f.least, max(head, width*min(keep, 1)))
 	f.titles, f.sortable = append(f.titles, title), append(f.sortable, sortable)
+}
+
+// newFitColumns lays out table, whose columns are cols: col tells a column's title,
+// natural width and whether it sorts, and keep what the columns of free text, by
+// index, keep of their width in a small window (the others keep it all).
+func newFitColumns[C any](table *widget.Table, cols []C, col func(C) (string, float32, bool), keep map[int]float32) *fitColumns {
+	f := &fitColumns{table: table}
+	for i, c := range cols {
+		k, text := keep[i]
+		if !text {
+			k = 1
+		}
+		title, width, sortable := col(c)
+		f.add(title, width, sortable, k)
+	}
+	return f
+}
+
+// columnWidths shares room between the columns.
+func (f *fitColumns) columnWidths(room float32) []float32 {
+	var natural, slack float32
+	for i, w := range f.widths {
+		natural += w
+		slack += w - f.least[i]
+	}
+	out := make([]float32, len(f.widths))
+	for i, w := range f.widths {
+		switch {
+		case room >= natural:
+			out[i] = w * room / natural
+		case slack > 0:
+			// each text column gives in proportion to what it can give
+			out[i] = w - min(natural-room, slack)*(w-f.least[i])/slack
+		default:
+			out[i] = w
+		}
+	}
+	return out
 }
 
 func (f *fitColumns) MinSize(objects []fyne.CanvasObject) fyne.Size {
@@ -359,17 +402,9 @@ func (f *fitColumns) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 		return
 	}
 	f.last = size.Width
-	var natural float32
-	for _, w := range f.widths {
-		natural += w
-	}
 	// Leave room for the separators between cells and the vertical scroll bar.
 	room := size.Width - theme.Padding()*float32(len(f.widths)+1) - theme.ScrollBarSize()
-	scale := float32(1)
-	if room > natural {
-		scale = room / natural
-	}
-	for i, w := range f.widths {
-		f.table.SetColumnWidth(i, w*scale)
+	for i, w := range f.columnWidths(room) {
+		f.table.SetColumnWidth(i, w)
 	}
 }
