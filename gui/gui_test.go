@@ -627,31 +627,47 @@ func TestWindowSize(t *testing.T) {
 // version cannot create yet.
 type waitingStore struct {
 	*sqlite.Store
+	outbox int
 }
 
 func (w waitingStore) Stats(ctx context.Context) (core.Stats, error) {
 	st, err := w.Store.Stats(ctx)
-	st.PendingInvitations, st.OutboxWaiting = 37, 1200
+	st.PendingInvitations, st.OutboxWaiting = 37, w.outbox
 	return st, err
 }
 
 func TestNavigationCounts(t *testing.T) {
-	a := test.NewTempApp(t)
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "convive.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	mw := NewMainWindow(a, waitingStore{st})
-	mw.Window.Resize(fyne.NewSize(1100, 720))
-	mw.Window.Show()
-	defer settle()
-	waitFor(t, "the counts beside Invitations and Boîte d'envoi", func() bool {
-		shown := strings.Join(texts(mw.Nav), "|")
-		return strings.Contains(shown, "Invitations|37") && strings.Contains(shown, "Boîte d'envoi|1\u202f200")
-	})
-	if shown := strings.Join(texts(mw.Nav), "|"); strings.Contains(shown, "Utilisateurs|0") {
-		t.Errorf("a count shows beside a screen without one: %s", shown)
+	for _, c := range []struct {
+		outbox int
+		shown  string
+	}{
+		{1200, "1\u202f200"},
+		{20005, "9\u202f999+"}, // the outbox says how many exactly
+	} {
+		a := test.NewTempApp(t)
+		st, err := sqlite.Open(filepath.Join(t.TempDir(), "convive.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mw := NewMainWindow(a, waitingStore{st, c.outbox})
+		mw.Window.Resize(fyne.NewSize(1024, 700))
+		mw.Window.Show()
+		waitFor(t, "the counts beside Invitations and Boîte d'envoi", func() bool {
+			shown := strings.Join(texts(mw.Nav), "|")
+			return strings.Contains(shown, "Invitations|37") && strings.Contains(shown, "Boîte d'envoi|"+c.shown)
+		})
+		if shown := strings.Join(texts(mw.Nav), "|"); strings.Contains(shown, "Utilisateurs|0") {
+			t.Errorf("a count shows beside a screen without one: %s", shown)
+		}
+		// every title and count has its room: none runs over the other
+		settle()
+		for _, o := range test.LaidOutObjects(mw.Nav) {
+			if l, ok := o.(*widget.Label); ok && l.Visible() && l.Text != "" && l.Size().Width < l.MinSize().Width {
+				t.Errorf("%q is %.0f wide, needs %.0f", l.Text, l.Size().Width, l.MinSize().Width)
+			}
+		}
+		settle()
+		st.Close()
 	}
 }
 

@@ -225,13 +225,15 @@ func (f *sessionTableLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
 }
 
 // textWidth is the width of a cell that shows the widest of texts in bold (the
-// selected session's row is bold).
+// selected session's row is bold) without cutting it.
 func textWidth(texts []string) float32 {
 	var w float32
 	for _, t := range texts {
 		w = max(w, fyne.MeasureText(t, theme.TextSize(), fyne.TextStyle{Bold: true}).Width)
 	}
-	return w + 2*theme.InnerPadding()
+	// a label's padding on both sides, and a little more: a cell cuts a bold text
+	// that has exactly its width
+	return w + 2*theme.InnerPadding() + theme.Padding()
 }
 
 func (f *sessionTableLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {

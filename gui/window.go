@@ -298,16 +298,20 @@ func (mw *MainWindow) build() {
 	mw.Nav = widget.NewList(
 		func() int { return len(mw.screens) },
 		func() fyne.CanvasObject {
-			badge := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-			badge.Importance = widget.HighImportance
-			// The longest title sizes the navigation.
-			longest := ""
+			// The widest item sizes the navigation: a title, with the widest count
+			// beside the screens that show one.
+			var widest fyne.CanvasObject
 			for _, s := range mw.screens {
-				if t := s.title(); len(t) > len(longest) {
-					longest = t
+				count := ""
+				if s.id() == ScreenInvitations || s.id() == ScreenOutbox {
+					count = navCount(navCountCap + 1)
+				}
+				item := newNavItem(s.title(), count)
+				if widest == nil || item.MinSize().Width > widest.MinSize().Width {
+					widest = item
 				}
 			}
-			return container.NewBorder(nil, nil, widget.NewIcon(theme.HomeIcon()), badge, widget.NewLabel(longest))
+			return widest
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			s := mw.screens[i]
@@ -322,11 +326,7 @@ func (mw *MainWindow) build() {
 			case ScreenOutbox:
 				n = mw.stats.OutboxWaiting
 			}
-			if n > 0 {
-				badge.SetText(formatInt(n))
-			} else {
-				badge.SetText("")
-			}
+			badge.SetText(navCount(n))
 		})
 	mw.Nav.OnSelected = func(i widget.ListItemID) { mw.show(i) }
 
@@ -491,3 +491,25 @@ func (s *laterScreen) subtitle() string          { return s.sub }
 func (s *laterScreen) action() fyne.CanvasObject { return nil }
 func (s *laterScreen) view() fyne.CanvasObject   { return s.content }
 func (s *laterScreen) shown()                    {}
+
+// navCountCap is the highest count shown in full beside a screen's title; the screen
+// itself says the exact number.
+const navCountCap = 9999
+
+// navCount is the count beside a screen's title: none for 0, « 9 999+ » past the cap.
+func navCount(n int) string {
+	switch {
+	case n <= 0:
+		return ""
+	case n > navCountCap:
+		return formatInt(navCountCap) + "+"
+	}
+	return formatInt(n)
+}
+
+// newNavItem is an item of the navigation: icon, title and count.
+func newNavItem(title, count string) *fyne.Container {
+	badge := widget.NewLabelWithStyle(count, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	badge.Importance = widget.HighImportance
+	return container.NewBorder(nil, nil, widget.NewIcon(theme.HomeIcon()), badge, widget.NewLabel(title))
+}
