@@ -387,8 +387,12 @@ func TestParcoursScreenOpensOnTheFirstCourse(t *testing.T) {
 	// the opening, with its time, is not cut, and the name has the room left
 	settle()
 	opens := fyne.MeasureText("12/01/2030 09:00", theme.TextSize(), fyne.TextStyle{Bold: true}).Width + 2*theme.InnerPadding()
-	if w := s.sessionFit.widths; len(w) != 5 || w[1] < opens || w[0] < 200 {
-		t.Errorf("columns %v, for an opening %.0f wide", w, opens)
+	w := s.sessionFit.widths
+	if len(w) != 5 || w[1] < opens {
+		t.Fatalf("columns %v, for an opening %.0f wide", w, opens)
+	}
+	if used := w[0] + w[1] + w[2] + w[3] + w[4] + 5*theme.Padding() + theme.ScrollBarSize(); w[0] <= 140 || used-s.sessionBox.Size().Width > 1 || used-s.sessionBox.Size().Width < -1 {
+		t.Errorf("columns %v take %.0f of %.0f", w, used, s.sessionBox.Size().Width)
 	}
 
 	// once it is deleted, the one left is shown
