@@ -239,7 +239,8 @@ func (c *cli) importSummary(pv *importer.Preview, res importResult, dryRun bool,
 	if pv.Sheet != "" {
 		where += ", feuille « " + pv.Sheet + " »"
 	}
-	c.say("%s : %d ligne(s) lue(s) jusqu'à la ligne %d, %d ligne(s) vide(s) ignorée(s).", where, res.Rows, pv.Plan.LastLine, res.Blank)
+	c.say("%s : %s jusqu'à la ligne %d, %s.", where, counted(res.Rows, "ligne lue", "lignes lues"), pv.Plan.LastLine,
+		counted(res.Blank, "ligne vide ignorée", "lignes vides ignorées"))
 	if unknown := pv.Mapping.Unknown(); len(unknown) > 0 {
 		var names []string
 		for _, col := range unknown {
@@ -247,12 +248,12 @@ func (c *cli) importSummary(pv *importer.Preview, res importResult, dryRun bool,
 		}
 		c.say("Colonnes ignorées : %s.", strings.Join(names, ", "))
 	}
-	c.say("  Nouveaux : %d   Mises à jour : %d   Inchangés : %d   Doublons : %d   Rejetées : %d",
-		res.New, res.Updated, res.Unchanged, res.Duplicates, res.Invalid)
+	c.say("  Nouveaux : %s   Mises à jour : %s   Inchangés : %s   Doublons : %s   Rejetées : %s",
+		frenchInt(res.New), frenchInt(res.Updated), frenchInt(res.Unchanged), frenchInt(res.Duplicates), frenchInt(res.Invalid))
 	const shown = 20
 	for i, e := range res.Errors {
 		if i == shown {
-			c.say("  … et %d autre(s) ; toutes les raisons : --report rejets.xlsx", len(res.Errors)-shown)
+			c.say("  … et %s ; toutes les raisons : --report rejets.xlsx", counted(len(res.Errors)-shown, "autre", "autres"))
 			break
 		}
 		c.say("  %s", e.Message)
@@ -267,7 +268,7 @@ func (c *cli) importSummary(pv *importer.Preview, res importResult, dryRun bool,
 		}
 	}
 	if n > shown {
-		c.say("  … et %d autre(s) remarque(s).", n-shown)
+		c.say("  … et %s.", counted(n-shown, "autre remarque", "autres remarques"))
 	}
 	switch {
 	case dryRun:
@@ -275,8 +276,9 @@ func (c *cli) importSummary(pv *importer.Preview, res importResult, dryRun bool,
 	case res.Batch == nil:
 		c.say("Aucune ligne à enregistrer.")
 	default:
-		c.say("Import n° %d enregistré : %d compte(s) créé(s), %d mis à jour, %d invitation(s) dans la boîte d'envoi. Pour l'annuler : convive import --undo %d",
-			*res.Batch, res.Created, res.Updated, res.InvitationsQueued, *res.Batch)
+		c.say("Import n° %d enregistré : %s, %s, %s dans la boîte d'envoi. Pour l'annuler : convive import --undo %d",
+			*res.Batch, counted(res.Created, "compte créé", "comptes créés"), counted(res.Updated, "mis à jour", "mis à jour"),
+			counted(res.InvitationsQueued, "invitation", "invitations"), *res.Batch)
 	}
 	if report != "" {
 		c.say("Lignes rejetées écrites dans « %s ».", report)
@@ -302,8 +304,12 @@ func (c *cli) importUndo(id int64, asJSON bool) int {
 		}
 		return exitOK
 	}
-	c.say("Import n° %d (« %s ») annulé : les %d compte(s) qu'il avait créés sont supprimés, les %d qu'il avait modifiés sont rétablis, ses invitations en attente sont annulées.",
-		b.ID, b.File, b.NewUsers, b.Updated)
+	done := []string{plural(b.NewUsers, "il n'avait créé aucun compte", "le compte qu'il avait créé est supprimé",
+		"les %s comptes qu'il avait créés sont supprimés")}
+	if b.Updated > 0 {
+		done = append(done, plural(b.Updated, "", "le compte qu'il avait modifié est rétabli", "les %s comptes qu'il avait modifiés sont rétablis"))
+	}
+	c.say("Import n° %d (« %s ») annulé : %s, ses invitations en attente sont annulées.", b.ID, b.File, strings.Join(done, ", "))
 	return exitOK
 }
 
@@ -330,8 +336,8 @@ func (c *cli) importList() int {
 		if !b.Undone.IsZero() {
 			undone = b.Undone.Local().Format("02/01/2006 15:04")
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", b.ID, b.Created.Local().Format("02/01/2006 15:04"),
-			b.File, b.Sheet, b.NewUsers, b.Updated, b.Invited, undone)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", b.ID, b.Created.Local().Format("02/01/2006 15:04"),
+			b.File, b.Sheet, frenchInt(b.NewUsers), frenchInt(b.Updated), frenchInt(b.Invited), undone)
 	}
 	tw.Flush()
 	if err := w.Flush(); err != nil {

@@ -430,3 +430,31 @@ func TestImportCommand(t *testing.T) {
 		fails(t, exitUsage, "import", "--undo", "trois")
 	})
 }
+
+func TestImportCommandSaysItInFrench(t *testing.T) {
+	db := tempDB(t)
+	header := []string{"E-mail", "Prénom", "Nom", "Service"}
+	rows := [][]string{header}
+	for i := range 1200 {
+		rows = append(rows, []string{fmt.Sprintf("personne%d@exemple.fr", i), "Prénom", "Nom", "RH"})
+	}
+	rows = append(rows, []string{"personne0@exemple.fr", "Prénom", "Nom", ""}, []string{}, []string{"jean.dupont@gmail", "", "", ""})
+	out := must(t, "--db", db, "import", writeXLSX(t, rows...))
+	for _, want := range []string{
+		"«\u00a0personnes.xlsx\u00a0», feuille «\u00a0Sheet1\u00a0»\u00a0: 1\u202f202 lignes lues jusqu'à la ligne 1204, 1 ligne vide ignorée.",
+		"Colonnes ignorées\u00a0: «\u00a0Service\u00a0».",
+		"Nouveaux\u00a0: 1\u202f200   Mises à jour\u00a0: 0   Inchangés\u00a0: 0   Doublons\u00a0: 1   Rejetées\u00a0: 1",
+		"Import n° 1 enregistré\u00a0: 1\u202f200 comptes créés, 0 mis à jour, 0 invitation dans la boîte d'envoi.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "(s)") {
+		t.Errorf("a plural left to the reader:\n%s", out)
+	}
+	out = must(t, "--db", db, "import", "--undo", "1")
+	if want := "Import n° 1 («\u00a0personnes.xlsx\u00a0») annulé\u00a0: les 1\u202f200 comptes qu'il avait créés sont supprimés, ses invitations en attente sont annulées."; !strings.Contains(out, want) {
+		t.Errorf("undo says:\n%s\nwant %q", out, want)
+	}
+}

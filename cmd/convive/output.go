@@ -229,6 +229,15 @@ func (w userWriter) close(n int) error {
 	return w.rowWriter.close(plural(n, "Aucun utilisateur.", "1 utilisateur.", "%s utilisateurs."))
 }
 
+// counted writes n and the words that follow it, singular for 0 and 1 as French has
+// it: « 0 compte créé », « 20 000 comptes créés ».
+func counted(n int, one, many string) string {
+	if n <= 1 {
+		return frenchInt(n) + " " + one
+	}
+	return frenchInt(n) + " " + many
+}
+
 // plural picks the sentence for n; many receives the number written the French way.
 func plural(n int, none, one, many string) string {
 	switch n {
