@@ -494,9 +494,9 @@ func (s *laterScreen) shown()                    {}
 
 // navCountCap is the highest count shown in full beside a screen's title; the screen
 // itself says the exact number.
-const navCountCap = 9999
+const navCountCap = 999
 
-// navCount is the count beside a screen's title: none for 0, « 9 999+ » past the cap.
+// navCount is the count beside a screen's title: none for 0, « 999+ » past the cap.
 func navCount(n int) string {
 	switch {
 	case n <= 0:
@@ -507,9 +507,42 @@ func navCount(n int) string {
 	return formatInt(n)
 }
 
-// newNavItem is an item of the navigation: icon, title and count.
+// newNavItem is an item of the navigation: title, icon and count (its objects, in
+// that order).
 func newNavItem(title, count string) *fyne.Container {
 	badge := widget.NewLabelWithStyle(count, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	badge.Importance = widget.HighImportance
-	return container.NewBorder(nil, nil, widget.NewIcon(theme.HomeIcon()), badge, widget.NewLabel(title))
+	return container.New(navItemLayout{}, widget.NewLabel(title), widget.NewIcon(theme.HomeIcon()), badge)
+}
+
+// navItemLayout puts the icon at the left, the title after it and the count at the
+// right. The title and the count share the padding between them, which keeps the
+// navigation as narrow as its longest title.
+type navItemLayout struct{}
+
+func (navItemLayout) parts(objects []fyne.CanvasObject) (title, icon, count fyne.CanvasObject) {
+	return objects[0], objects[1], objects[2]
+}
+
+func (l navItemLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	title, icon, count := l.parts(objects)
+	w := icon.MinSize().Width + theme.Padding() + title.MinSize().Width
+	if c := count.(*widget.Label); c.Text != "" {
+		w += c.MinSize().Width - 2*theme.InnerPadding() + 2*theme.Padding()
+	}
+	return fyne.NewSize(w, max(icon.MinSize().Height, title.MinSize().Height))
+}
+
+func (l navItemLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	title, icon, count := l.parts(objects)
+	is := icon.MinSize()
+	icon.Resize(is)
+	icon.Move(fyne.NewPos(0, (size.Height-is.Height)/2))
+	x := is.Width + theme.Padding()
+	title.Resize(fyne.NewSize(size.Width-x, size.Height))
+	title.Move(fyne.NewPos(x, 0))
+	// the count, right-aligned, spans the same space: its padding on the left
+	// overlaps the title's on the right
+	count.Resize(fyne.NewSize(size.Width-x, size.Height))
+	count.Move(fyne.NewPos(x, 0))
 }
