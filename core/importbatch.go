@@ -19,7 +19,9 @@ type ImportMeta struct {
 	// provisioned account.
 	Welcome bool
 	// Progress, when set, is called from the committing goroutine every few hundred
-	// rows with the rows written so far and the rows to write.
+	// rows with the rows written so far and the rows to write; done reaches total
+	// when every row is written, before the last work of the commit (the indexes of
+	// a big import), and once more at the end.
 	Progress func(done, total int)
 }
 

@@ -488,6 +488,9 @@ func stepText(st step, done, total int) string {
 	case stepCheck:
 		return lang.X("import.step.check", "Vérification des comptes existants…")
 	case stepSave:
+		if total > 0 && done >= total {
+			return lang.X("import.step.finish", "Finalisation de l'import…")
+		}
 		return lang.X("import.step.save", "Enregistrement : {{.Done}} sur {{.Total}}", map[string]any{"Done": formatInt(done), "Total": formatInt(total)})
 	}
 	return lang.XN("import.step.read", "Lecture : {{.N}} lignes lues", done, count(done))

@@ -401,24 +401,26 @@ func TestImporterCommitAndUndo(t *testing.T) {
 	})
 }
 
-// stallingStore holds a commit at its first progress report until the screen cancels
-// it, so that the test stops an import that is surely half-way.
+// stallingStore holds a commit at its first progress report (with atEnd, at the first
+// that says every row is written) until the screen cancels it, so that the test stops
+// an import that is surely half-way.
 type stallingStore struct {
 	*sqlite.Store
 	started chan struct{}
+	atEnd   bool
 }
 
 func (s stallingStore) CommitImport(ctx context.Context, plan *core.ImportPlan, meta core.ImportMeta) (core.Batch, error) {
 	report := meta.Progress
 	once := false
 	meta.Progress = func(done, total int) {
-		if !once {
+		if report != nil {
+			report(done, total)
+		}
+		if !once && (!s.atEnd || done == total) {
 			once = true
 			close(s.started)
 			<-ctx.Done()
-		}
-		if report != nil {
-			report(done, total)
 		}
 	}
 	return s.Store.CommitImport(ctx, plan, meta)
@@ -480,52 +482,58 @@ func TestImporterStopWhileReading(t *testing.T) {
 }
 
 func TestImporterStop(t *testing.T) {
-	a := test.NewTempApp(t)
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "convive.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { settle(); st.Close() })
-	stall := stallingStore{Store: st, started: make(chan struct{})}
-	mw := NewMainWindow(a, stall)
-	mw.Window.Resize(fyne.NewSize(1100, 720))
-	mw.Window.Show()
-	p := &fakePicker{}
-	mw.SetFilePicker(p)
-	mw.ShowScreen(ScreenImport)
-	s := mw.Importer
+	for _, c := range []struct {
+		name  string
+		atEnd bool
+		says  string
+	}{
+		{"Arrêter while the rows are written leaves the database as it was", false, "Enregistrement : 0 sur 3 000"},
+		{"Arrêter while the commit finishes leaves the database as it was", true, "Finalisation de l'import…"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a := test.NewTempApp(t)
+			st, err := sqlite.Open(filepath.Join(t.TempDir(), "convive.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { settle(); st.Close() })
+			stall := stallingStore{Store: st, started: make(chan struct{}), atEnd: c.atEnd}
+			mw := NewMainWindow(a, stall)
+			mw.Window.Resize(fyne.NewSize(1100, 720))
+			mw.Window.Show()
+			p := &fakePicker{}
+			mw.SetFilePicker(p)
+			mw.ShowScreen(ScreenImport)
+			s := mw.Importer
 
-	rows := [][]string{{"E-mail", "Prénom", "Nom"}}
-	for i := 0; i < 3000; i++ {
-		rows = append(rows, []string{fmt.Sprintf("personne%04d@exemple.fr", i), "Prénom", fmt.Sprintf("Nom %d", i)})
-	}
-	p.open = filepath.Join(t.TempDir(), "gros.xlsx")
-	writeXLSX(t, p.open, "Feuil1", rows)
-	test.Tap(s.ChooseFile)
-	waitFor(t, "the preview", func() bool { return s.current() == importViewPreview && s.Plan() != nil })
-	if s.Plan().New != 3000 {
-		t.Fatalf("%d new rows", s.Plan().New)
-	}
+			rows := [][]string{{"E-mail", "Prénom", "Nom"}}
+			for i := 0; i < 3000; i++ {
+				rows = append(rows, []string{fmt.Sprintf("personne%04d@exemple.fr", i), "Prénom", fmt.Sprintf("Nom %d", i)})
+			}
+			p.open = filepath.Join(t.TempDir(), "gros.xlsx")
+			writeXLSX(t, p.open, "Feuil1", rows)
+			test.Tap(s.ChooseFile)
+			waitFor(t, "the preview", func() bool { return s.current() == importViewPreview && s.Plan() != nil })
+			if s.Plan().New != 3000 {
+				t.Fatalf("%d new rows", s.Plan().New)
+			}
 
-	t.Run("Arrêter during the commit leaves the database as it was", func(t *testing.T) {
-		test.Tap(s.Import)
-		<-stall.started
-		drainUI()
-		if s.current() != importViewBusy || !strings.Contains(s.ProgressText.Text, "Enregistrement") {
-			t.Errorf("view %q, progress %q", s.current(), s.ProgressText.Text)
-		}
-		test.Tap(s.Stop)
-		waitFor(t, "the preview again", func() bool { return s.current() == importViewPreview })
-		if n, _ := st.CountUsers(context.Background(), core.UserFilter{}); n != 0 {
-			t.Errorf("%d users written", n)
-		}
-		if b, _ := st.Batches(context.Background()); len(b) != 0 {
-			t.Errorf("batches %+v", b)
-		}
-		if msg := overlayText(mw.Window); !strings.Contains(msg, "rien n'a été enregistré") {
-			t.Errorf("message %q", msg)
-		}
-	})
+			test.Tap(s.Import)
+			<-stall.started
+			waitFor(t, "the progress", func() bool { return s.current() == importViewBusy && s.ProgressText.Text == c.says })
+			test.Tap(s.Stop)
+			waitFor(t, "the preview again", func() bool { return s.current() == importViewPreview })
+			if n, _ := st.CountUsers(context.Background(), core.UserFilter{}); n != 0 {
+				t.Errorf("%d users written", n)
+			}
+			if b, _ := st.Batches(context.Background()); len(b) != 0 {
+				t.Errorf("batches %+v", b)
+			}
+			if msg := overlayText(mw.Window); !strings.Contains(msg, "rien n'a été enregistré") {
+				t.Errorf("message %q", msg)
+			}
+		})
+	}
 }
 
 func TestImporterBadFiles(t *testing.T) {

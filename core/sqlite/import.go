@@ -594,6 +594,9 @@ func (s *Store) commitImport(ctx context.Context, src core.ImportRows, meta core
 		if err := im.flushUsers(ctx); err != nil {
 			return err
 		}
+		if meta.Progress != nil {
+			meta.Progress(done, total) // every row is in; what follows has no rows to count
+		}
 		slices.SortFunc(im.bulkMembers, func(a, b [2]int64) int {
 			return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
 		})

@@ -92,6 +92,23 @@ func reopen(t *testing.T, path string) *sqlite.Store {
 func TestCommitImport(t *testing.T) {
 	ctx := context.Background()
 
+	t.Run("the progress reaches every row before the commit's last work, and again at its end", func(t *testing.T) {
+		s := open(t)
+		plan := importPlan(t, s, core.ImportOptions{Mode: core.ModeUpsert},
+			[]string{"zoe@exemple.fr", "Zoé", "Lefèvre", "", "", ""},
+			[]string{"paul@exemple.fr", "Paul", "Durand", "", "", ""},
+		)
+		var calls [][2]int
+		if _, err := s.CommitImport(ctx, plan, core.ImportMeta{File: "f.xlsx", Progress: func(done, total int) {
+			calls = append(calls, [2]int{done, total})
+		}}); err != nil {
+			t.Fatal(err)
+		}
+		if want := [][2]int{{0, 2}, {2, 2}, {2, 2}}; !slices.Equal(calls, want) {
+			t.Errorf("progress %v, want %v", calls, want)
+		}
+	})
+
 	t.Run("provisioning creates active accounts, their groups and one batch", func(t *testing.T) {
 		s := open(t)
 		plan := importPlan(t, s, core.ImportOptions{Mode: core.ModeUpsert, DefaultGroups: []string{"Nouveaux"}},
