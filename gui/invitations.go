@@ -64,7 +64,7 @@ type InvitationsScreen struct {
 	headers                map[int]*widget.Button
 	filter                 core.InvitationFilter
 	columns                []invColumn
-	fit                    *fitColumns // the columns' natural widths
+	fit                    *fitColumns // lays out the columns
 	pager                  *pager[core.InvitationFilter, core.InvitationRow]
 	checked                map[int64]bool
 	allTicked              bool // every row of the filter is ticked (beyond what is loaded)

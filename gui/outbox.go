@@ -80,7 +80,7 @@ type OutboxScreen struct {
 	filter   core.OutboxFilter
 	headers  headerCells
 	columns  []outboxColumn
-	fit      *fitColumns // the columns' natural widths
+	fit      *fitColumns // lays out the columns
 	pager    *pager[core.OutboxFilter, core.Message]
 	checked  map[int64]core.MessageState
 	counts   core.OutboxCounts

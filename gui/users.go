@@ -45,7 +45,7 @@ type UsersScreen struct {
 
 	filter   core.UserFilter
 	columns  []userColumn
-	fit      *fitColumns // the columns' natural widths
+	fit      *fitColumns // lays out the columns
 	headers  headerCells
 	pager    *pager[core.UserFilter, core.User]
 	debounce *time.Timer
