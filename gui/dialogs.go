@@ -36,10 +36,11 @@ func (e *Entry) TypedKey(k *fyne.KeyEvent) {
 	e.Entry.TypedKey(k)
 }
 
-// TypedShortcut passes Ctrl+letter shortcuts that are not the entry's own (copy, paste…)
-// to the window.
+// TypedShortcut passes Ctrl+letter and Ctrl+digit shortcuts that are not the entry's
+// own (copy, paste…) to the window.
 func (e *Entry) TypedShortcut(s fyne.Shortcut) {
-	if cs, ok := s.(*desktop.CustomShortcut); ok && len(cs.KeyName) == 1 && cs.KeyName >= "A" && cs.KeyName <= "Z" &&
+	if cs, ok := s.(*desktop.CustomShortcut); ok && len(cs.KeyName) == 1 &&
+		(cs.KeyName >= "A" && cs.KeyName <= "Z" || cs.KeyName >= "0" && cs.KeyName <= "9") &&
 		cs.Modifier&(fyne.KeyModifierControl|fyne.KeyModifierSuper) != 0 {
 		if c, ok := fyne.CurrentApp().Driver().CanvasForObject(e).(interface{ TypedShortcut(fyne.Shortcut) }); ok {
 			c.TypedShortcut(s)

@@ -5,12 +5,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -757,4 +759,25 @@ func TestFitColumns(t *testing.T) {
 			t.Errorf("%v, want %v", ws, f.least)
 		}
 	})
+}
+
+func TestNavigationByKeyboard(t *testing.T) {
+	f := newFixture(t)
+	ctrl := func(key fyne.KeyName) *desktop.CustomShortcut {
+		return &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}
+	}
+	c := f.mw.Window.Canvas().(fyne.Shortcutable)
+	for i, want := range []string{ScreenDashboard, ScreenUsers, ScreenGroups, ScreenCourses, ScreenInvitations, ScreenImport, ScreenOutbox, ScreenSettings} {
+		c.TypedShortcut(ctrl(fyne.KeyName(strconv.Itoa(i + 1))))
+		if got := f.mw.CurrentScreen(); got != want {
+			t.Errorf("Ctrl+%d shows %q, want %q", i+1, got, want)
+		}
+	}
+	// from the search box, whose text field would keep the keys for itself
+	f.mw.ShowScreen(ScreenUsers)
+	f.mw.Window.Canvas().Focus(f.mw.Users.Search)
+	f.mw.Users.Search.TypedShortcut(ctrl(fyne.Key7))
+	if got := f.mw.CurrentScreen(); got != ScreenOutbox {
+		t.Errorf("Ctrl+7 in the search box shows %q", got)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -153,6 +154,13 @@ func NewMainWindow(a fyne.App, st Services) *MainWindow {
 	})
 	mw.Window.SetOnDropped(mw.DropFiles)
 	mw.build()
+	// Ctrl+1 to Ctrl+9: the screens in the order of the navigation
+	for i := range min(len(mw.screens), 9) {
+		key := fyne.KeyName(strconv.Itoa(i + 1))
+		mw.Window.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+			mw.Nav.Select(i)
+		})
+	}
 	if mw.outbox != nil {
 		mw.outbox.start()
 	}
