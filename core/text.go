@@ -42,11 +42,16 @@ func Fold(s string) string {
 
 // collators are not safe for concurrent use; a pool keeps sorting lock-free.
 var collatorPool = sync.Pool{New: func() any {
-	return &collator{c: collate.New(language.French, collate.IgnoreCase), buf: new(collate.Buffer)}
+	return &collator{
+		c:   collate.New(language.French, collate.IgnoreCase),
+		num: collate.New(language.French, collate.IgnoreCase, collate.Numeric),
+		buf: new(collate.Buffer),
+	}
 }}
 
 type collator struct {
-	c   *collate.Collator
+	c   *collate.Collator // people's names, as their stored sort keys have them
+	num *collate.Collator // names of groups and courses: numbers by their value
 	buf *collate.Buffer
 }
 
@@ -82,11 +87,21 @@ func trimKey(k []byte) []byte {
 	return append([]byte(nil), k[:end]...)
 }
 
-// CompareFrench compares two strings in French alphabetical order.
+// NameKey is SortKey for the names of groups and courses, where the numbers count by
+// their value, as a training manager numbers them: « Agence 2 » before « Agence 10 ».
+func NameKey(s string) []byte {
+	c := collatorPool.Get().(*collator)
+	defer collatorPool.Put(c)
+	c.buf.Reset()
+	return append([]byte(nil), c.num.KeyFromString(c.buf, s)...)
+}
+
+// CompareFrench compares two names of groups or courses (or paths of groups) in French
+// alphabetical order, numbers by their value, as NameKey orders them.
 func CompareFrench(a, b string) int {
 	c := collatorPool.Get().(*collator)
 	defer collatorPool.Put(c)
-	return c.c.CompareString(a, b)
+	return c.num.CompareString(a, b)
 }
 
 func isASCII(s string) bool {

@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -91,5 +92,22 @@ func TestSortKeyTrimKeepsTheOrder(t *testing.T) {
 	}
 	if full, trimmed := len(c.KeyFromString(new(collate.Buffer), "Lefèvre\x00Anne")), len(SortKey("Lefèvre\x00Anne")); trimmed >= full {
 		t.Errorf("key not trimmed: %d bytes, full %d", trimmed, full)
+	}
+}
+
+// TestNamesCountNumbers checks that the names of groups and courses sort their numbers
+// by value, and that NameKey and CompareFrench agree.
+func TestNamesCountNumbers(t *testing.T) {
+	want := []string{"Âge", "Agence 1", "agence 2", "Agence 9", "Agence 10", "Agence 10 bis", "Agence 100", "Promo 2025", "Promo 2026", "Région 3/Agence 2", "Région 3/Agence 12", "Région 12"}
+	got := slices.Clone(want)
+	rand.Shuffle(len(got), func(i, j int) { got[i], got[j] = got[j], got[i] })
+	slices.SortFunc(got, CompareFrench)
+	if !slices.Equal(got, want) {
+		t.Errorf("CompareFrench order %q", got)
+	}
+	rand.Shuffle(len(got), func(i, j int) { got[i], got[j] = got[j], got[i] })
+	slices.SortFunc(got, func(a, b string) int { return bytes.Compare(NameKey(a), NameKey(b)) })
+	if !slices.Equal(got, want) {
+		t.Errorf("NameKey order %q", got)
 	}
 }

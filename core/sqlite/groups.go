@@ -32,7 +32,10 @@ type tree struct {
 }
 
 func loadTree(ctx context.Context, q querier) (*tree, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, coalesce(parent_id, 0), name, fold, sort_key FROM groups`)
+	// The siblings are ordered by NameKey of their names, made here rather than read
+	// from sort_key: the files of older versions hold SortKey there, which put
+	// « Agence 10 » before « Agence 2 ».
+	rows, err := q.QueryContext(ctx, `SELECT id, coalesce(parent_id, 0), name, fold FROM groups`)
 	if err != nil {
 		return nil, err
 	}
@@ -40,9 +43,10 @@ func loadTree(ctx context.Context, q querier) (*tree, error) {
 	t := &tree{byID: map[int64]*node{}}
 	for rows.Next() {
 		n := &node{}
-		if err := rows.Scan(&n.id, &n.parent, &n.name, &n.fold, &n.key); err != nil {
+		if err := rows.Scan(&n.id, &n.parent, &n.name, &n.fold); err != nil {
 			return nil, err
 		}
+		n.key = core.NameKey(n.name)
 		t.byID[n.id] = n
 	}
 	if err := rows.Err(); err != nil {
@@ -310,7 +314,7 @@ func (s *Store) insertGroup(ctx context.Context, tx *sql.Tx, parent *node, name 
 		return nil, siblingConflict(parent, name)
 	}
 	at := now()
-	n := &node{parent: parent.id, name: name, fold: fold, key: core.SortKey(name), up: parent}
+	n := &node{parent: parent.id, name: name, fold: fold, key: core.NameKey(name), up: parent}
 	res, err := tx.ExecContext(ctx,
 		`INSERT INTO groups (parent_id, name, fold, sort_key, created, updated) VALUES (?, ?, ?, ?, ?, ?)`,
 		parent.id, name, fold, n.key, at, at)
@@ -388,11 +392,11 @@ func (s *Store) RenameGroup(ctx context.Context, id int64, name string) error {
 		before := n.path()
 		at := now()
 		if _, err := tx.ExecContext(ctx, `UPDATE groups SET name = ?, fold = ?, sort_key = ?, updated = ? WHERE id = ?`,
-			clean, fold, core.SortKey(clean), at, id); err != nil {
+			clean, fold, core.NameKey(clean), at, id); err != nil {
 			return err
 		}
 		oldName := n.name
-		n.name = clean
+		n.name, n.key = clean, core.NameKey(clean)
 		return s.audit(ctx, tx, at, "group.rename", "group", id, change{
 			Before: map[string]any{"name": oldName, "path": before},
 			After:  map[string]any{"name": clean, "path": n.path()},

@@ -6,9 +6,11 @@ package sqlite
 // taking the person out cancels it, as long as it is still queued.
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,7 +70,7 @@ func (s *Store) CreateCourse(ctx context.Context, name string) (core.Course, err
 		}
 		at := now()
 		res, err := tx.ExecContext(ctx, `INSERT INTO courses (name, fold, sort_key, created, updated) VALUES (?, ?, ?, ?, ?)`,
-			clean, core.Fold(clean), core.SortKey(clean), at, at)
+			clean, core.Fold(clean), core.NameKey(clean), at, at)
 		if err != nil {
 			return err
 		}
@@ -114,7 +116,7 @@ func (s *Store) RenameCourse(ctx context.Context, id int64, name string) (core.C
 		}
 		at := now()
 		if _, err := tx.ExecContext(ctx, `UPDATE courses SET name = ?, fold = ?, sort_key = ?, updated = ? WHERE id = ?`,
-			clean, core.Fold(clean), core.SortKey(clean), at, id); err != nil {
+			clean, core.Fold(clean), core.NameKey(clean), at, id); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, at, "course.rename", "course", id, change{Before: map[string]any{"name": old}, After: map[string]any{"name": clean}})
@@ -122,9 +124,11 @@ func (s *Store) RenameCourse(ctx context.Context, id int64, name string) (core.C
 	return c, err
 }
 
-// Courses returns every course in French alphabetical order.
+// Courses returns every course in French alphabetical order, numbers by their value.
 func (s *Store) Courses(ctx context.Context) ([]core.Course, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, name, created FROM courses ORDER BY sort_key, id`)
+	// sorted here by core.CompareFrench: the files of older versions hold another
+	// order's keys in sort_key
+	rows, err := s.r.QueryContext(ctx, `SELECT id, name, created FROM courses ORDER BY id`)
 	if err != nil {
 		return nil, s.dbError(err)
 	}
@@ -139,6 +143,7 @@ func (s *Store) Courses(ctx context.Context) ([]core.Course, error) {
 		c.Created = fromMillis(created)
 		out = append(out, c)
 	}
+	slices.SortStableFunc(out, func(a, b core.Course) int { return core.CompareFrench(a.Name, b.Name) })
 	return out, s.dbError(rows.Err())
 }
 
@@ -304,7 +309,7 @@ func (s *Store) Sessions(ctx context.Context, courseID int64) ([]core.SessionSum
 		q += ` WHERE s.course_id = ?`
 		args = append(args, courseID)
 	}
-	rows, err := s.r.QueryContext(ctx, q+` ORDER BY c.sort_key, s.opens, s.id`, args...)
+	rows, err := s.r.QueryContext(ctx, q+` ORDER BY s.opens, s.id`, args...)
 	if err != nil {
 		return nil, s.dbError(err)
 	}
@@ -317,6 +322,9 @@ func (s *Store) Sessions(ctx context.Context, courseID int64) ([]core.SessionSum
 		}
 		out = append(out, ss)
 	}
+	slices.SortStableFunc(out, func(a, b core.SessionSummary) int {
+		return cmp.Or(core.CompareFrench(a.Course, b.Course), cmp.Compare(a.CourseID, b.CourseID))
+	})
 	return out, s.dbError(rows.Err())
 }
 
