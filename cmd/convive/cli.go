@@ -64,6 +64,32 @@ func parseArgs(fs *flag.FlagSet, args []string, stopAtFirst bool) ([]string, err
 	}
 }
 
+// parseFlags parses a command's options and returns its other arguments (see
+// parseArgs). When ok is false the command is over and code is its exit status: the
+// help was asked for and printed, or an option was wrong and the error reported with
+// the command's name (fs.Name()).
+func (c *cli) parseFlags(fs *flag.FlagSet, args []string, help string) (rest []string, code int, ok bool) {
+	rest, err := parseArgs(fs, args, false)
+	switch {
+	case err == errHelp:
+		return nil, c.help(help), false
+	case err != nil:
+		return nil, c.usageError(err, fs.Name()), false
+	}
+	return rest, exitOK, true
+}
+
+// noArgs is parseFlags for a command that takes options only: an argument is refused
+// as a usage error.
+func (c *cli) noArgs(fs *flag.FlagSet, args []string, help string) (code int, ok bool) {
+	rest, code, ok := c.parseFlags(fs, args, help)
+	if ok && len(rest) > 0 {
+		name := fs.Name()
+		return c.usageError(userErrorf("« %s » n'attend pas d'argument (« %s »).", strings.TrimPrefix(name, "convive "), rest[0]), name), false
+	}
+	return code, ok
+}
+
 // dbFile returns the database chosen by --db, CONVIVE_DB or the default location.
 func (c *cli) dbFile() (string, error) {
 	if c.dbPath != "" {
@@ -163,13 +189,10 @@ func (c *cli) users(args []string) int {
 
 // version runs "convive version".
 func (c *cli) version(args []string) int {
-	fs := c.flags("convive version")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(c.flags("convive version"), args, helpVersion)
 	switch {
-	case err == errHelp:
-		return c.help(helpVersion)
-	case err != nil:
-		return c.usageError(err, "convive version")
+	case !ok:
+		return code
 	case len(rest) > 0:
 		return c.usageError(userErrorf("La commande « version » n'attend pas d'argument (« %s »).", rest[0]), "convive version")
 	}
@@ -181,12 +204,10 @@ func (c *cli) version(args []string) int {
 func (c *cli) groupsAdd(args []string) int {
 	const name = "convive groups add"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpGroupsAdd)
 	switch {
-	case err == errHelp:
-		return c.help(helpGroupsAdd)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) == 0 || strings.Trim(rest[0], " /") == "":
 		return c.usageError(userErrorf("Indiquez le chemin du groupe à créer, par exemple « Ventes/Région Sud »."), name)
 	case len(rest) > 1:
@@ -217,12 +238,10 @@ func (c *cli) groupsList(args []string) int {
 	const name = "convive groups list"
 	fs := c.flags(name)
 	format := fs.String("format", "table", "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpGroupsList)
 	switch {
-	case err == errHelp:
-		return c.help(helpGroupsList)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) > 0:
 		return c.usageError(userErrorf("« groups list » n'attend pas d'argument (« %s ») ; pour créer un groupe, utilisez « groups add ».", rest[0]), name)
 	}
@@ -269,12 +288,10 @@ func (c *cli) usersAdd(args []string) int {
 	role := fs.String("role", "apprenant", "")
 	var groups stringList
 	fs.Var(&groups, "group", "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpUsersAdd)
 	switch {
-	case err == errHelp:
-		return c.help(helpUsersAdd)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) == 0:
 		return c.usageError(userErrorf("Indiquez l'adresse e-mail de l'utilisateur, par exemple jean.dupont@example.com."), name)
 	case len(rest) > 1:
@@ -336,12 +353,10 @@ func (c *cli) usersList(args []string) int {
 	group := fs.String("group", "", "")
 	search := fs.String("search", "", "")
 	format := fs.String("format", "table", "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpUsersList)
 	switch {
-	case err == errHelp:
-		return c.help(helpUsersList)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) > 0:
 		return c.usageError(userErrorf("« users list » n'attend pas d'argument (« %s ») ; pour chercher, utilisez --search.", rest[0]), name)
 	}

@@ -116,12 +116,10 @@ func (c *cli) importCmd(args []string) int {
 	pwStdin := fs.Bool("password-stdin", false, "")
 	undo := fs.String("undo", "", "")
 	list := fs.Bool("list", false, "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpImport)
 	switch {
-	case err == errHelp:
-		return c.help(helpImport)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case *list:
 		return c.importList()
 	case *undo != "":
@@ -350,12 +348,10 @@ func (c *cli) importList() int {
 func (c *cli) template(args []string) int {
 	const name = "convive template"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpTemplate)
 	switch {
-	case err == errHelp:
-		return c.help(helpTemplate)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 1:
 		return c.usageError(userErrorf("Indiquez le fichier à écrire, par exemple : convive template modele-import.xlsx"), name)
 	}

@@ -250,12 +250,10 @@ func (c *cli) invite(args []string) int {
 	fs.StringVar(language, "language", "fr", "")
 	alias := fs.Bool("alias", false, "")
 	asJSON := fs.Bool("json", false, "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpInvite)
 	switch {
-	case err == errHelp:
-		return c.help(helpInvite)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) == 0:
 		return c.usageError(userErrorf("Indiquez au moins une adresse e-mail à inviter."), name)
 	}
@@ -357,12 +355,10 @@ func (c *cli) provision(args []string) int {
 	welcome := fs.Bool("welcome", false, "")
 	var groups stringList
 	fs.Var(&groups, "group", "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpProvision)
 	switch {
-	case err == errHelp:
-		return c.help(helpProvision)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) == 0:
 		return c.usageError(userErrorf("Indiquez l'adresse e-mail du compte, par exemple jean.dupont@example.com."), name)
 	case len(rest) > 1:
@@ -421,12 +417,10 @@ func (c *cli) invitations(args []string) int {
 	search := fs.String("search", "", "")
 	format := fs.String("format", "table", "")
 	export := fs.String("export", "", "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpInvitations)
 	switch {
-	case err == errHelp:
-		return c.help(helpInvitations)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) > 0:
 		return c.usageError(userErrorf("« invitations » n'attend pas d'argument (« %s ») ; pour chercher, utilisez --search.", rest[0]), name)
 	}
@@ -552,12 +546,10 @@ func (c *cli) cancel(args []string) int {
 	from := fs.String("from", "", "")
 	dry := fs.Bool("dry-run", false, "")
 	asJSON := fs.Bool("json", false, "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpCancel)
 	switch {
-	case err == errHelp:
-		return c.help(helpCancel)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) == 0 && *from == "":
 		return c.usageError(userErrorf("Indiquez les adresses dont l'invitation est à annuler, ou un fichier avec --from."), name)
 	}
@@ -606,12 +598,10 @@ func (c *cli) accept(args []string) int {
 	fs := c.flags(name)
 	from := fs.String("from", "", "")
 	asJSON := fs.Bool("json", false, "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpAccept)
 	switch {
-	case err == errHelp:
-		return c.help(helpAccept)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) == 0 && *from == "":
 		return c.usageError(userErrorf("Indiquez les adresses des invitations acceptées, ou la liste des comptes actifs de la plateforme avec --from."), name)
 	}
@@ -673,12 +663,10 @@ func orEmpty(s []string) []string {
 func (c *cli) usersSetEmail(args []string) int {
 	const name = "convive users set-email"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpSetEmail)
 	switch {
-	case err == errHelp:
-		return c.help(helpSetEmail)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 2:
 		return c.usageError(userErrorf("Indiquez l'ancienne adresse puis la nouvelle."), name)
 	}
@@ -715,12 +703,10 @@ func (c *cli) usersSetEmail(args []string) int {
 func (c *cli) usersResetPassword(args []string) int {
 	const name = "convive users reset-password"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpResetPassword)
 	switch {
-	case err == errHelp:
-		return c.help(helpResetPassword)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 1:
 		return c.usageError(userErrorf("Indiquez une adresse, celle de l'utilisateur qui a perdu ses identifiants."), name)
 	}
@@ -752,12 +738,10 @@ func (c *cli) platform(args []string) int {
 	fs := c.flags(name)
 	nameOpt := fs.String("name", "\x00", "")
 	urlOpt := fs.String("url", "\x00", "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpPlatform)
 	switch {
-	case err == errHelp:
-		return c.help(helpPlatform)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) > 0:
 		return c.usageError(userErrorf("« platform » n'attend pas d'argument (« %s ») : utilisez --name et --url.", rest[0]), name)
 	}

@@ -212,20 +212,6 @@ func (c *cli) smtpCmd(args []string) int {
 	return c.usageError(userErrorf("L'action « %s » n'existe pas pour smtp : utilisez set, show ou test.", args[0]), "convive smtp")
 }
 
-// noArgs parses fs and refuses extra arguments.
-func (c *cli) noArgs(fs *flag.FlagSet, args []string, name, help string) (int, bool) {
-	rest, err := parseArgs(fs, args, false)
-	switch {
-	case err == errHelp:
-		return c.help(help), false
-	case err != nil:
-		return c.usageError(err, name), false
-	case len(rest) > 0:
-		return c.usageError(userErrorf("« %s » n'attend pas d'argument (« %s »).", strings.TrimPrefix(name, "convive "), rest[0]), name), false
-	}
-	return 0, true
-}
-
 // smtpSet runs "convive smtp set".
 func (c *cli) smtpSet(args []string) int {
 	const name = "convive smtp set"
@@ -242,7 +228,7 @@ func (c *cli) smtpSet(args []string) int {
 	maxAttempts := fs.Int("max-attempts", 0, "")
 	auto := fs.String("auto", "", "")
 	pwStdin := fs.Bool("password-stdin", false, "")
-	if code, ok := c.noArgs(fs, args, name, helpSMTPSet); !ok {
+	if code, ok := c.noArgs(fs, args, helpSMTPSet); !ok {
 		return code
 	}
 	set := map[string]bool{}
@@ -348,7 +334,7 @@ func describeServer(s core.SMTPSettings) string {
 // smtpShow runs "convive smtp show".
 func (c *cli) smtpShow(args []string) int {
 	const name = "convive smtp show"
-	if code, ok := c.noArgs(c.flags(name), args, name, helpSMTPShow); !ok {
+	if code, ok := c.noArgs(c.flags(name), args, helpSMTPShow); !ok {
 		return code
 	}
 	st, err := c.open()
@@ -447,7 +433,7 @@ func (c *cli) smtpTest(args []string) int {
 	const name = "convive smtp test"
 	fs := c.flags(name)
 	to := fs.String("to", "", "")
-	if code, ok := c.noArgs(fs, args, name, helpSMTPTest); !ok {
+	if code, ok := c.noArgs(fs, args, helpSMTPTest); !ok {
 		return code
 	}
 	if *to != "" {
@@ -548,12 +534,10 @@ func (c *cli) outboxList(args []string) int {
 	state := fs.String("state", "", "")
 	search := fs.String("search", "", "")
 	format := fs.String("format", "table", "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpOutbox)
 	switch {
-	case err == errHelp:
-		return c.help(helpOutbox)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) > 0:
 		return c.usageError(userErrorf("L'action « %s » n'existe pas pour la boîte d'envoi : utilisez resend, mark-sent, cancel ou recipient, ou rien pour la liste.", rest[0]), name)
 	}
@@ -625,12 +609,10 @@ func (c *cli) outboxResend(args []string) int {
 	const name = "convive outbox resend"
 	fs := c.flags(name)
 	unknown := fs.Bool("unknown", false, "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpOutbox)
 	switch {
-	case err == errHelp:
-		return c.help(helpOutbox)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case *unknown && len(rest) > 0:
 		return c.usageError(userErrorf("Indiquez des numéros de messages ou --unknown, pas les deux."), name)
 	case !*unknown && len(rest) == 0:
@@ -663,12 +645,10 @@ func (c *cli) outboxResend(args []string) int {
 func (c *cli) outboxChange(args []string, action string) int {
 	name := "convive outbox " + action
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpOutbox)
 	switch {
-	case err == errHelp:
-		return c.help(helpOutbox)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) == 0:
 		return c.usageError(userErrorf("Indiquez les numéros des messages (colonne N° de convive outbox)."), name)
 	}
@@ -701,12 +681,10 @@ func (c *cli) outboxChange(args []string, action string) int {
 func (c *cli) outboxRecipient(args []string) int {
 	const name = "convive outbox recipient"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpOutbox)
 	switch {
-	case err == errHelp:
-		return c.help(helpOutbox)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 2:
 		return c.usageError(userErrorf("Indiquez le numéro du message puis la nouvelle adresse, par exemple : convive outbox recipient 12 jean.dupont@example.com"), name)
 	}
@@ -743,7 +721,7 @@ func (c *cli) send(args []string) int {
 	maxN := fs.Int("max", 0, "")
 	wait := fs.Bool("wait", false, "")
 	asJSON := fs.Bool("json", false, "")
-	if code, ok := c.noArgs(fs, args, name, helpSend); !ok {
+	if code, ok := c.noArgs(fs, args, helpSend); !ok {
 		return code
 	}
 	if *maxN < 0 {

@@ -86,12 +86,10 @@ func (c *cli) courses(args []string) int {
 func (c *cli) coursesDelete(args []string) int {
 	const name = "convive courses delete"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpCourses)
 	switch {
-	case err == errHelp:
-		return c.help(helpCourses)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 1:
 		return c.usageError(userErrorf("Indiquez le parcours à supprimer, par son nom ou son numéro."), name)
 	}
@@ -115,12 +113,10 @@ func (c *cli) coursesDelete(args []string) int {
 func (c *cli) coursesRename(args []string) int {
 	const name = "convive courses rename"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpCourses)
 	switch {
-	case err == errHelp:
-		return c.help(helpCourses)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 2:
 		return c.usageError(userErrorf("Indiquez le parcours (son nom ou son numéro) puis son nouveau nom, chacun entre guillemets s'il contient des espaces."), name)
 	}
@@ -149,12 +145,10 @@ func (c *cli) coursesRename(args []string) int {
 func (c *cli) coursesAdd(args []string) int {
 	const name = "convive courses add"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpCourses)
 	switch {
-	case err == errHelp:
-		return c.help(helpCourses)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 1:
 		return c.usageError(userErrorf("Indiquez le nom du parcours, entre guillemets s'il contient des espaces."), name)
 	}
@@ -175,14 +169,8 @@ func (c *cli) coursesList(args []string) int {
 	const name = "convive courses list"
 	fs := c.flags(name)
 	format := fs.String("format", "table", "")
-	rest, err := parseArgs(fs, args, false)
-	switch {
-	case err == errHelp:
-		return c.help(helpCourses)
-	case err != nil:
-		return c.usageError(err, name)
-	case len(rest) > 0:
-		return c.usageError(userErrorf("« courses list » n'attend pas d'argument (« %s »).", rest[0]), name)
+	if code, ok := c.noArgs(fs, args, helpCourses); !ok {
+		return code
 	}
 	rw, err := newRowWriter(*format, c.stdout, []string{"id", "name", "sessions", "created"}, []string{"N°", "Parcours", "Sessions", "Créé le"})
 	if err != nil {
@@ -264,12 +252,10 @@ func (c *cli) sessionsAdd(args []string) int {
 	sname := fs.String("name", "", "")
 	opens := fs.String("opens", "", "")
 	closes := fs.String("closes", "", "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpSessions)
 	switch {
-	case err == errHelp:
-		return c.help(helpSessions)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 1:
 		return c.usageError(userErrorf("Indiquez le parcours (son nom entre guillemets, ou son numéro)."), name)
 	case strings.TrimSpace(*sname) == "":
@@ -304,12 +290,10 @@ func (c *cli) sessionsList(args []string) int {
 	fs := c.flags(name)
 	course := fs.String("course", "", "")
 	format := fs.String("format", "table", "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpSessions)
 	switch {
-	case err == errHelp:
-		return c.help(helpSessions)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) > 0:
 		return c.usageError(userErrorf("« sessions list » n'attend pas d'argument (« %s ») ; pour un parcours, utilisez --course.", rest[0]), name)
 	}
@@ -360,12 +344,10 @@ func (c *cli) sessionsEnrol(args []string) int {
 	fs := c.flags(name)
 	language := fs.String("lang", "fr", "")
 	asJSON := fs.Bool("json", false, "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpSessions)
 	switch {
-	case err == errHelp:
-		return c.help(helpSessions)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) < 2:
 		return c.usageError(userErrorf("Indiquez le numéro de la session puis au moins une adresse e-mail."), name)
 	}
@@ -385,12 +367,10 @@ func (c *cli) sessionsMove(args []string) int {
 	fs := c.flags(name)
 	opens := fs.String("opens", "", "")
 	closes := fs.String("closes", "", "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpSessions)
 	switch {
-	case err == errHelp:
-		return c.help(helpSessions)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 1:
 		return c.usageError(userErrorf("Indiquez le numéro de la session."), name)
 	case strings.TrimSpace(*opens) == "":
@@ -421,12 +401,10 @@ func (c *cli) sessionsMove(args []string) int {
 func (c *cli) sessionsRename(args []string) int {
 	const name = "convive sessions rename"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpSessions)
 	switch {
-	case err == errHelp:
-		return c.help(helpSessions)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 2:
 		return c.usageError(userErrorf("Indiquez le numéro de la session puis son nouveau nom, entre guillemets s'il contient des espaces."), name)
 	}
@@ -450,12 +428,10 @@ func (c *cli) sessionsRename(args []string) int {
 func (c *cli) sessionsDelete(args []string) int {
 	const name = "convive sessions delete"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpSessions)
 	switch {
-	case err == errHelp:
-		return c.help(helpSessions)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 1:
 		return c.usageError(userErrorf("Indiquez le numéro de la session à supprimer."), name)
 	}
@@ -483,12 +459,10 @@ func (c *cli) sessionsDelete(args []string) int {
 func (c *cli) sessionsRemove(args []string) int {
 	const name = "convive sessions remove"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpSessions)
 	switch {
-	case err == errHelp:
-		return c.help(helpSessions)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) < 2:
 		return c.usageError(userErrorf("Indiquez le numéro de la session puis les adresses à retirer."), name)
 	}
