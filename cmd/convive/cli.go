@@ -110,6 +110,18 @@ func (c *cli) open() (*sqlite.Store, error) {
 	return sqlite.Open(path)
 }
 
+// withStore opens the chosen database, runs body on it with a background context,
+// closes it and returns body's exit status; a database that cannot be opened is
+// reported as a failure, and body does not run.
+func (c *cli) withStore(body func(ctx context.Context, st *sqlite.Store) int) int {
+	st, err := c.open()
+	if err != nil {
+		return c.fail(err)
+	}
+	defer st.Close()
+	return body(context.Background(), st)
+}
+
 // dispatch runs the command named by args[0].
 func (c *cli) dispatch(args []string) int {
 	switch args[0] {
@@ -213,24 +225,20 @@ func (c *cli) groupsAdd(args []string) int {
 	case len(rest) > 1:
 		return c.usageError(userErrorf("Un seul groupe à la fois : mettez le chemin entre guillemets s'il contient des espaces (« %s » est en trop).", rest[1]), name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	if g, err := st.GroupByPath(ctx, rest[0]); err == nil {
-		c.say("Le groupe « %s » existe déjà ; rien n'a été modifié.", displayPath(g))
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		if g, err := st.GroupByPath(ctx, rest[0]); err == nil {
+			c.say("Le groupe « %s » existe déjà ; rien n'a été modifié.", displayPath(g))
+			return exitOK
+		} else if core.ErrorCode(err) != core.ENotFound {
+			return c.fail(err)
+		}
+		g, err := st.EnsureGroupPath(ctx, rest[0])
+		if err != nil {
+			return c.fail(err)
+		}
+		c.say("Groupe « %s » créé.", displayPath(g))
 		return exitOK
-	} else if core.ErrorCode(err) != core.ENotFound {
-		return c.fail(err)
-	}
-	g, err := st.EnsureGroupPath(ctx, rest[0])
-	if err != nil {
-		return c.fail(err)
-	}
-	c.say("Groupe « %s » créé.", displayPath(g))
-	return exitOK
+	})
 }
 
 // groupsList runs "convive groups list".
@@ -249,22 +257,19 @@ func (c *cli) groupsList(args []string) int {
 	if err != nil {
 		return c.usageError(err, name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	groups, err := st.Groups(context.Background())
-	if err != nil {
-		return c.fail(err)
-	}
-	for _, g := range groups {
-		out.write(g)
-	}
-	if err := out.close(len(groups)); err != nil {
-		return c.fail(err)
-	}
-	return exitOK
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		groups, err := st.Groups(ctx)
+		if err != nil {
+			return c.fail(err)
+		}
+		for _, g := range groups {
+			out.write(g)
+		}
+		if err := out.close(len(groups)); err != nil {
+			return c.fail(err)
+		}
+		return exitOK
+	})
 }
 
 // stringList is a repeatable string option (--group A --group B).
@@ -310,37 +315,33 @@ func (c *cli) usersAdd(args []string) int {
 		return c.usageError(userErrorf("Le rôle « %s » n'est pas connu : indiquez apprenant, formateur ou administrateur.", *role), name)
 	}
 
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	nu := core.NewUser{
-		Login:     rest[0],
-		FirstName: *first,
-		LastName:  *last,
-		Language:  lang,
-		Role:      r,
-		Status:    core.StatusActive,
-	}
-	for _, p := range groups {
-		g, err := st.GroupByPath(ctx, p)
-		if core.ErrorCode(err) == core.ENotFound {
-			return c.fail(userErrorf("Le groupe « %s » n'existe pas. Créez-le d'abord avec : convive groups add %q", p, p))
-		} else if err != nil {
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		nu := core.NewUser{
+			Login:     rest[0],
+			FirstName: *first,
+			LastName:  *last,
+			Language:  lang,
+			Role:      r,
+			Status:    core.StatusActive,
+		}
+		for _, p := range groups {
+			g, err := st.GroupByPath(ctx, p)
+			if core.ErrorCode(err) == core.ENotFound {
+				return c.fail(userErrorf("Le groupe « %s » n'existe pas. Créez-le d'abord avec : convive groups add %q", p, p))
+			} else if err != nil {
+				return c.fail(err)
+			}
+			if !g.IsRoot() {
+				nu.GroupIDs = append(nu.GroupIDs, g.ID)
+			}
+		}
+		u, err := st.CreateUser(ctx, nu)
+		if err != nil {
 			return c.fail(err)
 		}
-		if !g.IsRoot() {
-			nu.GroupIDs = append(nu.GroupIDs, g.ID)
-		}
-	}
-	u, err := st.CreateUser(ctx, nu)
-	if err != nil {
-		return c.fail(err)
-	}
-	c.say("Utilisateur « %s » (%s) créé.", u.Login, u.FullName())
-	return exitOK
+		c.say("Utilisateur « %s » (%s) créé.", u.Login, u.FullName())
+		return exitOK
+	})
 }
 
 // pageSize is how many users are read from the database at a time by users list.
@@ -364,43 +365,39 @@ func (c *cli) usersList(args []string) int {
 	if err != nil {
 		return c.usageError(err, name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	filter := core.UserFilter{Search: *search, Limit: pageSize}
-	if strings.TrimSpace(*group) != "" {
-		g, err := st.GroupByPath(ctx, *group)
-		if core.ErrorCode(err) == core.ENotFound {
-			return c.fail(userErrorf("Le groupe « %s » n'existe pas. Vérifiez son chemin avec : convive groups list", *group))
-		} else if err != nil {
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		filter := core.UserFilter{Search: *search, Limit: pageSize}
+		if strings.TrimSpace(*group) != "" {
+			g, err := st.GroupByPath(ctx, *group)
+			if core.ErrorCode(err) == core.ENotFound {
+				return c.fail(userErrorf("Le groupe « %s » n'existe pas. Vérifiez son chemin avec : convive groups list", *group))
+			} else if err != nil {
+				return c.fail(err)
+			}
+			if !g.IsRoot() {
+				filter.GroupID = g.ID
+			}
+		}
+		n := 0
+		for {
+			page, err := st.Users(ctx, filter)
+			if err != nil {
+				return c.fail(err)
+			}
+			for _, u := range page {
+				out.write(u)
+			}
+			n += len(page)
+			if len(page) < filter.Limit {
+				break
+			}
+			filter.Offset += len(page)
+		}
+		if err := out.close(n); err != nil {
 			return c.fail(err)
 		}
-		if !g.IsRoot() {
-			filter.GroupID = g.ID
-		}
-	}
-	n := 0
-	for {
-		page, err := st.Users(ctx, filter)
-		if err != nil {
-			return c.fail(err)
-		}
-		for _, u := range page {
-			out.write(u)
-		}
-		n += len(page)
-		if len(page) < filter.Limit {
-			break
-		}
-		filter.Offset += len(page)
-	}
-	if err := out.close(n); err != nil {
-		return c.fail(err)
-	}
-	return exitOK
+		return exitOK
+	})
 }
 
 // parseLanguage reads --language through core.ParseLanguage; left empty, it means
