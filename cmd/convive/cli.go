@@ -282,17 +282,51 @@ func (l *stringList) Set(v string) error {
 	return nil
 }
 
+// accountFlags are the options that describe a new account, shared by users add and
+// provision: --first-name, --last-name, --language, --role and the repeatable --group.
+type accountFlags struct {
+	first, last, language, role *string
+	groups                      stringList
+}
+
+// newAccountFlags defines the account options on fs.
+func newAccountFlags(fs *flag.FlagSet) *accountFlags {
+	a := &accountFlags{
+		first:    fs.String("first-name", "", ""),
+		last:     fs.String("last-name", "", ""),
+		language: fs.String("language", "fr", ""),
+		role:     fs.String("role", "apprenant", ""),
+	}
+	fs.Var(&a.groups, "group", "")
+	return a
+}
+
+// newUser checks the options and returns the active account they describe for login,
+// without its groups (groupIDs resolves a.groups). The error is a usage error.
+func (a *accountFlags) newUser(login string) (core.NewUser, error) {
+	switch {
+	case strings.TrimSpace(*a.first) == "":
+		return core.NewUser{}, userErrorf("Indiquez le prénom avec --first-name.")
+	case strings.TrimSpace(*a.last) == "":
+		return core.NewUser{}, userErrorf("Indiquez le nom avec --last-name.")
+	}
+	lang, ok := parseLanguage(*a.language)
+	if !ok {
+		return core.NewUser{}, userErrorf("La langue « %s » n'est pas connue : indiquez fr ou en.", *a.language)
+	}
+	r, ok := parseRole(*a.role)
+	if !ok {
+		return core.NewUser{}, userErrorf("Le rôle « %s » n'est pas connu : indiquez apprenant, formateur ou administrateur.", *a.role)
+	}
+	return core.NewUser{Login: login, FirstName: *a.first, LastName: *a.last, Language: lang, Role: r, Status: core.StatusActive}, nil
+}
+
 // usersAdd runs "convive users add EMAIL --first-name F --last-name L [--group PATH]...".
 // Unknown groups are refused rather than created: a typo would otherwise make a group.
 func (c *cli) usersAdd(args []string) int {
 	const name = "convive users add"
 	fs := c.flags(name)
-	first := fs.String("first-name", "", "")
-	last := fs.String("last-name", "", "")
-	language := fs.String("language", "fr", "")
-	role := fs.String("role", "apprenant", "")
-	var groups stringList
-	fs.Var(&groups, "group", "")
+	acc := newAccountFlags(fs)
 	rest, code, ok := c.parseFlags(fs, args, helpUsersAdd)
 	switch {
 	case !ok:
@@ -301,40 +335,17 @@ func (c *cli) usersAdd(args []string) int {
 		return c.usageError(userErrorf("Indiquez l'adresse e-mail de l'utilisateur, par exemple jean.dupont@example.com."), name)
 	case len(rest) > 1:
 		return c.usageError(userErrorf("Un seul utilisateur à la fois : « %s » est en trop. Mettez le prénom et le nom après --first-name et --last-name.", rest[1]), name)
-	case strings.TrimSpace(*first) == "":
-		return c.usageError(userErrorf("Indiquez le prénom avec --first-name."), name)
-	case strings.TrimSpace(*last) == "":
-		return c.usageError(userErrorf("Indiquez le nom avec --last-name."), name)
 	}
-	lang, ok := parseLanguage(*language)
-	if !ok {
-		return c.usageError(userErrorf("La langue « %s » n'est pas connue : indiquez fr ou en.", *language), name)
+	nu, err := acc.newUser(rest[0])
+	if err != nil {
+		return c.usageError(err, name)
 	}
-	r, ok := parseRole(*role)
-	if !ok {
-		return c.usageError(userErrorf("Le rôle « %s » n'est pas connu : indiquez apprenant, formateur ou administrateur.", *role), name)
-	}
-
 	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
-		nu := core.NewUser{
-			Login:     rest[0],
-			FirstName: *first,
-			LastName:  *last,
-			Language:  lang,
-			Role:      r,
-			Status:    core.StatusActive,
+		ids, err := groupIDs(ctx, st, acc.groups)
+		if err != nil {
+			return c.fail(err)
 		}
-		for _, p := range groups {
-			g, err := st.GroupByPath(ctx, p)
-			if core.ErrorCode(err) == core.ENotFound {
-				return c.fail(userErrorf("Le groupe « %s » n'existe pas. Créez-le d'abord avec : convive groups add %q", p, p))
-			} else if err != nil {
-				return c.fail(err)
-			}
-			if !g.IsRoot() {
-				nu.GroupIDs = append(nu.GroupIDs, g.ID)
-			}
-		}
+		nu.GroupIDs = ids
 		u, err := st.CreateUser(ctx, nu)
 		if err != nil {
 			return c.fail(err)

@@ -262,11 +262,11 @@ func (c *cli) invite(args []string) int {
 		return c.usageError(userErrorf("La langue « %s » n'est pas connue : indiquez fr ou en.", *language), name)
 	}
 	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
-		req := core.InviteRequest{Addresses: rest, SessionID: *session, Language: lang, UseAlias: *alias}
-		var err error
-		if req.GroupIDs, err = groupIDs(ctx, st, groups); err != nil {
+		ids, err := groupIDs(ctx, st, groups)
+		if err != nil {
 			return c.fail(err)
 		}
+		req := core.InviteRequest{Addresses: rest, GroupIDs: ids, SessionID: *session, Language: lang, UseAlias: *alias}
 		m, err := mailer(ctx, st)
 		if err != nil {
 			return c.fail(err)
@@ -344,14 +344,9 @@ func indexOf(list []string, s string) int {
 func (c *cli) provision(args []string) int {
 	const name = "convive provision"
 	fs := c.flags(name)
-	first := fs.String("first-name", "", "")
-	last := fs.String("last-name", "", "")
-	language := fs.String("language", "fr", "")
-	fs.StringVar(language, "lang", "fr", "")
-	role := fs.String("role", "apprenant", "")
+	acc := newAccountFlags(fs)
+	fs.StringVar(acc.language, "lang", "fr", "")
 	welcome := fs.Bool("welcome", false, "")
-	var groups stringList
-	fs.Var(&groups, "group", "")
 	rest, code, ok := c.parseFlags(fs, args, helpProvision)
 	switch {
 	case !ok:
@@ -360,25 +355,17 @@ func (c *cli) provision(args []string) int {
 		return c.usageError(userErrorf("Indiquez l'adresse e-mail du compte, par exemple jean.dupont@example.com."), name)
 	case len(rest) > 1:
 		return c.usageError(userErrorf("Un seul compte à la fois : « %s » est en trop.", rest[1]), name)
-	case strings.TrimSpace(*first) == "":
-		return c.usageError(userErrorf("Indiquez le prénom avec --first-name."), name)
-	case strings.TrimSpace(*last) == "":
-		return c.usageError(userErrorf("Indiquez le nom avec --last-name."), name)
 	}
-	lang, ok := parseLanguage(*language)
-	if !ok {
-		return c.usageError(userErrorf("La langue « %s » n'est pas connue : indiquez fr ou en.", *language), name)
-	}
-	r, ok := parseRole(*role)
-	if !ok {
-		return c.usageError(userErrorf("Le rôle « %s » n'est pas connu : indiquez apprenant, formateur ou administrateur.", *role), name)
+	nu, err := acc.newUser(rest[0])
+	if err != nil {
+		return c.usageError(err, name)
 	}
 	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
-		nu := core.NewUser{Login: rest[0], FirstName: *first, LastName: *last, Language: lang, Role: r, Status: core.StatusActive}
-		var err error
-		if nu.GroupIDs, err = groupIDs(ctx, st, groups); err != nil {
+		ids, err := groupIDs(ctx, st, acc.groups)
+		if err != nil {
 			return c.fail(err)
 		}
+		nu.GroupIDs = ids
 		var m *core.Mailer
 		if *welcome {
 			if m, err = mailer(ctx, st); err != nil {
