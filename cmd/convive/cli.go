@@ -389,26 +389,38 @@ func (c *cli) usersList(args []string) int {
 				filter.GroupID = g.ID
 			}
 		}
-		n := 0
-		for {
-			page, err := st.Users(ctx, filter)
-			if err != nil {
-				return c.fail(err)
-			}
-			for _, u := range page {
-				out.write(u)
-			}
-			n += len(page)
-			if len(page) < filter.Limit {
-				break
-			}
-			filter.Offset += len(page)
+		n, err := eachPage(filter.Limit, func(offset int) ([]core.User, error) {
+			filter.Offset = offset
+			return st.Users(ctx, filter)
+		}, out.write)
+		if err != nil {
+			return c.fail(err)
 		}
 		if err := out.close(n); err != nil {
 			return c.fail(err)
 		}
 		return exitOK
 	})
+}
+
+// eachPage reads a list limit rows at a time until a page comes back short: read
+// returns the page that starts at offset, and each is called on every row. It returns
+// how many rows there were.
+func eachPage[T any](limit int, read func(offset int) ([]T, error), each func(T)) (int, error) {
+	n := 0
+	for {
+		page, err := read(n)
+		if err != nil {
+			return n, err
+		}
+		for _, row := range page {
+			each(row)
+		}
+		n += len(page)
+		if len(page) < limit {
+			return n, nil
+		}
+	}
 }
 
 // parseLanguage reads --language through core.ParseLanguage; left empty, it means

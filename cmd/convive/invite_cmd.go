@@ -441,30 +441,24 @@ func (c *cli) invitations(args []string) int {
 			}
 		}
 		var all []core.InvitationRow
-		n := 0
-		for {
-			page, err := st.Invitations(ctx, f)
-			if err != nil {
-				return c.fail(err)
+		n, err := eachPage(f.Limit, func(offset int) ([]core.InvitationRow, error) {
+			f.Offset = offset
+			return st.Invitations(ctx, f)
+		}, func(r core.InvitationRow) {
+			group := r.Group
+			if group == "" {
+				group = core.RootGroupName
 			}
-			for _, r := range page {
-				group := r.Group
-				if group == "" {
-					group = core.RootGroupName
-				}
-				rw.row(
-					[]string{strconv.FormatInt(r.ID, 10), r.Login, core.CleanName(r.FirstName + " " + r.LastName), group, r.Session, r.State.Label(), frenchDate(r.Created), frenchDate(r.LastSent)},
-					[]any{r.ID, r.Login, r.Email, r.FirstName, r.LastName, group, r.Session, string(r.State), string(r.Language), isoDate(r.Created), isoDate(r.LastSent)},
-				)
-				if *export != "" {
-					all = append(all, r)
-				}
+			rw.row(
+				[]string{strconv.FormatInt(r.ID, 10), r.Login, core.CleanName(r.FirstName + " " + r.LastName), group, r.Session, r.State.Label(), frenchDate(r.Created), frenchDate(r.LastSent)},
+				[]any{r.ID, r.Login, r.Email, r.FirstName, r.LastName, group, r.Session, string(r.State), string(r.Language), isoDate(r.Created), isoDate(r.LastSent)},
+			)
+			if *export != "" {
+				all = append(all, r)
 			}
-			n += len(page)
-			if len(page) < f.Limit {
-				break
-			}
-			f.Offset += len(page)
+		})
+		if err != nil {
+			return c.fail(err)
 		}
 		if err := rw.close(plural(n, "Aucune invitation.", "1 invitation.", "%s invitations.")); err != nil {
 			return c.fail(err)

@@ -550,23 +550,17 @@ func (c *cli) outboxList(args []string) int {
 		return c.usageError(err, name)
 	}
 	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
-		n := 0
-		for {
-			page, err := st.Outbox(ctx, filter)
-			if err != nil {
-				return c.fail(err)
-			}
-			for _, m := range page {
-				rw.row(
-					[]string{strconv.FormatInt(m.ID, 10), m.To, m.Subject, stateLabel(m.State), frenchDate(m.Due), strconv.Itoa(m.Attempts), m.LastError},
-					[]any{m.ID, string(m.Kind), m.To, m.Subject, string(m.State), isoDate(m.Due), m.Attempts, isoDate(m.NextAttempt), m.LastError, m.MessageID, isoDate(m.Created), isoDate(m.Sent)},
-				)
-			}
-			n += len(page)
-			if len(page) < filter.Limit {
-				break
-			}
-			filter.Offset += len(page)
+		n, err := eachPage(filter.Limit, func(offset int) ([]core.Message, error) {
+			filter.Offset = offset
+			return st.Outbox(ctx, filter)
+		}, func(m core.Message) {
+			rw.row(
+				[]string{strconv.FormatInt(m.ID, 10), m.To, m.Subject, stateLabel(m.State), frenchDate(m.Due), strconv.Itoa(m.Attempts), m.LastError},
+				[]any{m.ID, string(m.Kind), m.To, m.Subject, string(m.State), isoDate(m.Due), m.Attempts, isoDate(m.NextAttempt), m.LastError, m.MessageID, isoDate(m.Created), isoDate(m.Sent)},
+			)
+		})
+		if err != nil {
+			return c.fail(err)
 		}
 		if err := rw.close(plural(n, "Aucun message.", "1 message.", "%s messages.")); err != nil {
 			return c.fail(err)
