@@ -529,7 +529,10 @@ func (c *cli) cancel(args []string) int {
 		return c.fail(err)
 	}
 	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
-		var res core.CancelResult
+		var (
+			res core.CancelResult
+			err error
+		)
 		if *dry {
 			p, err := st.PreviewCancel(ctx, entries)
 			if err != nil {

@@ -603,7 +603,10 @@ func (c *cli) outboxResend(args []string) int {
 		return c.usageError(err, name)
 	}
 	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
-		var n int
+		var (
+			n   int
+			err error
+		)
 		if *unknown {
 			n, err = st.ResendUnknown(ctx)
 		} else {
