@@ -64,6 +64,32 @@ func parseArgs(fs *flag.FlagSet, args []string, stopAtFirst bool) ([]string, err
 	}
 }
 
+// parseFlags parses a command's options and returns its other arguments (see
+// parseArgs). When ok is false the command is over and code is its exit status: the
+// help was asked for and printed, or an option was wrong and the error reported with
+// the command's name (fs.Name()).
+func (c *cli) parseFlags(fs *flag.FlagSet, args []string, help string) (rest []string, code int, ok bool) {
+	rest, err := parseArgs(fs, args, false)
+	switch {
+	case err == errHelp:
+		return nil, c.help(help), false
+	case err != nil:
+		return nil, c.usageError(err, fs.Name()), false
+	}
+	return rest, exitOK, true
+}
+
+// noArgs is parseFlags for a command that takes options only: an argument is refused
+// as a usage error.
+func (c *cli) noArgs(fs *flag.FlagSet, args []string, help string) (code int, ok bool) {
+	rest, code, ok := c.parseFlags(fs, args, help)
+	if ok && len(rest) > 0 {
+		name := fs.Name()
+		return c.usageError(userErrorf("« %s » n'attend pas d'argument (« %s »).", strings.TrimPrefix(name, "convive "), rest[0]), name), false
+	}
+	return code, ok
+}
+
 // dbFile returns the database chosen by --db, CONVIVE_DB or the default location.
 func (c *cli) dbFile() (string, error) {
 	if c.dbPath != "" {
@@ -82,6 +108,18 @@ func (c *cli) open() (*sqlite.Store, error) {
 		return nil, err
 	}
 	return sqlite.Open(path)
+}
+
+// withStore opens the chosen database, runs body on it with a background context,
+// closes it and returns body's exit status; a database that cannot be opened is
+// reported as a failure, and body does not run.
+func (c *cli) withStore(body func(ctx context.Context, st *sqlite.Store) int) int {
+	st, err := c.open()
+	if err != nil {
+		return c.fail(err)
+	}
+	defer st.Close()
+	return body(context.Background(), st)
 }
 
 // dispatch runs the command named by args[0].
@@ -163,13 +201,10 @@ func (c *cli) users(args []string) int {
 
 // version runs "convive version".
 func (c *cli) version(args []string) int {
-	fs := c.flags("convive version")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(c.flags("convive version"), args, helpVersion)
 	switch {
-	case err == errHelp:
-		return c.help(helpVersion)
-	case err != nil:
-		return c.usageError(err, "convive version")
+	case !ok:
+		return code
 	case len(rest) > 0:
 		return c.usageError(userErrorf("La commande « version » n'attend pas d'argument (« %s »).", rest[0]), "convive version")
 	}
@@ -181,35 +216,29 @@ func (c *cli) version(args []string) int {
 func (c *cli) groupsAdd(args []string) int {
 	const name = "convive groups add"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpGroupsAdd)
 	switch {
-	case err == errHelp:
-		return c.help(helpGroupsAdd)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) == 0 || strings.Trim(rest[0], " /") == "":
 		return c.usageError(userErrorf("Indiquez le chemin du groupe à créer, par exemple « Ventes/Région Sud »."), name)
 	case len(rest) > 1:
 		return c.usageError(userErrorf("Un seul groupe à la fois : mettez le chemin entre guillemets s'il contient des espaces (« %s » est en trop).", rest[1]), name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	if g, err := st.GroupByPath(ctx, rest[0]); err == nil {
-		c.say("Le groupe « %s » existe déjà ; rien n'a été modifié.", displayPath(g))
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		if g, err := st.GroupByPath(ctx, rest[0]); err == nil {
+			c.say("Le groupe « %s » existe déjà ; rien n'a été modifié.", displayPath(g))
+			return exitOK
+		} else if core.ErrorCode(err) != core.ENotFound {
+			return c.fail(err)
+		}
+		g, err := st.EnsureGroupPath(ctx, rest[0])
+		if err != nil {
+			return c.fail(err)
+		}
+		c.say("Groupe « %s » créé.", displayPath(g))
 		return exitOK
-	} else if core.ErrorCode(err) != core.ENotFound {
-		return c.fail(err)
-	}
-	g, err := st.EnsureGroupPath(ctx, rest[0])
-	if err != nil {
-		return c.fail(err)
-	}
-	c.say("Groupe « %s » créé.", displayPath(g))
-	return exitOK
+	})
 }
 
 // groupsList runs "convive groups list".
@@ -217,12 +246,10 @@ func (c *cli) groupsList(args []string) int {
 	const name = "convive groups list"
 	fs := c.flags(name)
 	format := fs.String("format", "table", "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpGroupsList)
 	switch {
-	case err == errHelp:
-		return c.help(helpGroupsList)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) > 0:
 		return c.usageError(userErrorf("« groups list » n'attend pas d'argument (« %s ») ; pour créer un groupe, utilisez « groups add ».", rest[0]), name)
 	}
@@ -230,22 +257,19 @@ func (c *cli) groupsList(args []string) int {
 	if err != nil {
 		return c.usageError(err, name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	groups, err := st.Groups(context.Background())
-	if err != nil {
-		return c.fail(err)
-	}
-	for _, g := range groups {
-		out.write(g)
-	}
-	if err := out.close(len(groups)); err != nil {
-		return c.fail(err)
-	}
-	return exitOK
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		groups, err := st.Groups(ctx)
+		if err != nil {
+			return c.fail(err)
+		}
+		for _, g := range groups {
+			out.write(g)
+		}
+		if err := out.close(len(groups)); err != nil {
+			return c.fail(err)
+		}
+		return exitOK
+	})
 }
 
 // stringList is a repeatable string option (--group A --group B).
@@ -258,72 +282,77 @@ func (l *stringList) Set(v string) error {
 	return nil
 }
 
+// accountFlags are the options that describe a new account, shared by users add and
+// provision: --first-name, --last-name, --language, --role and the repeatable --group.
+type accountFlags struct {
+	first, last, language, role *string
+	groups                      stringList
+}
+
+// newAccountFlags defines the account options on fs.
+func newAccountFlags(fs *flag.FlagSet) *accountFlags {
+	a := &accountFlags{
+		first:    fs.String("first-name", "", ""),
+		last:     fs.String("last-name", "", ""),
+		language: fs.String("language", "fr", ""),
+		role:     fs.String("role", "apprenant", ""),
+	}
+	fs.Var(&a.groups, "group", "")
+	return a
+}
+
+// newUser checks the options and returns the active account they describe for login,
+// without its groups (groupIDs resolves a.groups). The error is a usage error.
+func (a *accountFlags) newUser(login string) (core.NewUser, error) {
+	switch {
+	case strings.TrimSpace(*a.first) == "":
+		return core.NewUser{}, userErrorf("Indiquez le prénom avec --first-name.")
+	case strings.TrimSpace(*a.last) == "":
+		return core.NewUser{}, userErrorf("Indiquez le nom avec --last-name.")
+	}
+	lang, ok := parseLanguage(*a.language)
+	if !ok {
+		return core.NewUser{}, userErrorf("La langue « %s » n'est pas connue : indiquez fr ou en.", *a.language)
+	}
+	r, ok := parseRole(*a.role)
+	if !ok {
+		return core.NewUser{}, userErrorf("Le rôle « %s » n'est pas connu : indiquez apprenant, formateur ou administrateur.", *a.role)
+	}
+	return core.NewUser{Login: login, FirstName: *a.first, LastName: *a.last, Language: lang, Role: r, Status: core.StatusActive}, nil
+}
+
 // usersAdd runs "convive users add EMAIL --first-name F --last-name L [--group PATH]...".
 // Unknown groups are refused rather than created: a typo would otherwise make a group.
 func (c *cli) usersAdd(args []string) int {
 	const name = "convive users add"
 	fs := c.flags(name)
-	first := fs.String("first-name", "", "")
-	last := fs.String("last-name", "", "")
-	language := fs.String("language", "fr", "")
-	role := fs.String("role", "apprenant", "")
-	var groups stringList
-	fs.Var(&groups, "group", "")
-	rest, err := parseArgs(fs, args, false)
+	acc := newAccountFlags(fs)
+	rest, code, ok := c.parseFlags(fs, args, helpUsersAdd)
 	switch {
-	case err == errHelp:
-		return c.help(helpUsersAdd)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) == 0:
 		return c.usageError(userErrorf("Indiquez l'adresse e-mail de l'utilisateur, par exemple jean.dupont@example.com."), name)
 	case len(rest) > 1:
 		return c.usageError(userErrorf("Un seul utilisateur à la fois : « %s » est en trop. Mettez le prénom et le nom après --first-name et --last-name.", rest[1]), name)
-	case strings.TrimSpace(*first) == "":
-		return c.usageError(userErrorf("Indiquez le prénom avec --first-name."), name)
-	case strings.TrimSpace(*last) == "":
-		return c.usageError(userErrorf("Indiquez le nom avec --last-name."), name)
 	}
-	lang, ok := parseLanguage(*language)
-	if !ok {
-		return c.usageError(userErrorf("La langue « %s » n'est pas connue : indiquez fr ou en.", *language), name)
-	}
-	r, ok := parseRole(*role)
-	if !ok {
-		return c.usageError(userErrorf("Le rôle « %s » n'est pas connu : indiquez apprenant, formateur ou administrateur.", *role), name)
-	}
-
-	st, err := c.open()
+	nu, err := acc.newUser(rest[0])
 	if err != nil {
-		return c.fail(err)
+		return c.usageError(err, name)
 	}
-	defer st.Close()
-	ctx := context.Background()
-	nu := core.NewUser{
-		Login:     rest[0],
-		FirstName: *first,
-		LastName:  *last,
-		Language:  lang,
-		Role:      r,
-		Status:    core.StatusActive,
-	}
-	for _, p := range groups {
-		g, err := st.GroupByPath(ctx, p)
-		if core.ErrorCode(err) == core.ENotFound {
-			return c.fail(userErrorf("Le groupe « %s » n'existe pas. Créez-le d'abord avec : convive groups add %q", p, p))
-		} else if err != nil {
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		ids, err := groupIDs(ctx, st, acc.groups)
+		if err != nil {
 			return c.fail(err)
 		}
-		if !g.IsRoot() {
-			nu.GroupIDs = append(nu.GroupIDs, g.ID)
+		nu.GroupIDs = ids
+		u, err := st.CreateUser(ctx, nu)
+		if err != nil {
+			return c.fail(err)
 		}
-	}
-	u, err := st.CreateUser(ctx, nu)
-	if err != nil {
-		return c.fail(err)
-	}
-	c.say("Utilisateur « %s » (%s) créé.", u.Login, u.FullName())
-	return exitOK
+		c.say("Utilisateur « %s » (%s) créé.", u.Login, u.FullName())
+		return exitOK
+	})
 }
 
 // pageSize is how many users are read from the database at a time by users list.
@@ -336,12 +365,10 @@ func (c *cli) usersList(args []string) int {
 	group := fs.String("group", "", "")
 	search := fs.String("search", "", "")
 	format := fs.String("format", "table", "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpUsersList)
 	switch {
-	case err == errHelp:
-		return c.help(helpUsersList)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) > 0:
 		return c.usageError(userErrorf("« users list » n'attend pas d'argument (« %s ») ; pour chercher, utilisez --search.", rest[0]), name)
 	}
@@ -349,43 +376,51 @@ func (c *cli) usersList(args []string) int {
 	if err != nil {
 		return c.usageError(err, name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	filter := core.UserFilter{Search: *search, Limit: pageSize}
-	if strings.TrimSpace(*group) != "" {
-		g, err := st.GroupByPath(ctx, *group)
-		if core.ErrorCode(err) == core.ENotFound {
-			return c.fail(userErrorf("Le groupe « %s » n'existe pas. Vérifiez son chemin avec : convive groups list", *group))
-		} else if err != nil {
-			return c.fail(err)
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		filter := core.UserFilter{Search: *search, Limit: pageSize}
+		if strings.TrimSpace(*group) != "" {
+			g, err := st.GroupByPath(ctx, *group)
+			if core.ErrorCode(err) == core.ENotFound {
+				return c.fail(userErrorf("Le groupe « %s » n'existe pas. Vérifiez son chemin avec : convive groups list", *group))
+			} else if err != nil {
+				return c.fail(err)
+			}
+			if !g.IsRoot() {
+				filter.GroupID = g.ID
+			}
 		}
-		if !g.IsRoot() {
-			filter.GroupID = g.ID
-		}
-	}
-	n := 0
-	for {
-		page, err := st.Users(ctx, filter)
+		n, err := eachPage(filter.Limit, func(offset int) ([]core.User, error) {
+			filter.Offset = offset
+			return st.Users(ctx, filter)
+		}, out.write)
 		if err != nil {
 			return c.fail(err)
 		}
-		for _, u := range page {
-			out.write(u)
+		if err := out.close(n); err != nil {
+			return c.fail(err)
+		}
+		return exitOK
+	})
+}
+
+// eachPage reads a list limit rows at a time until a page comes back short: read
+// returns the page that starts at offset, and each is called on every row. It returns
+// how many rows there were.
+func eachPage[T any](limit int, read func(offset int) ([]T, error), each func(T)) (int, error) {
+	n := 0
+	for {
+		page, err := read(n)
+		if err != nil {
+			return n, err
+		}
+		for _, row := range page {
+			each(row)
 		}
 		n += len(page)
-		if len(page) < filter.Limit {
-			break
+		if len(page) < limit {
+			return n, nil
 		}
-		filter.Offset += len(page)
 	}
-	if err := out.close(n); err != nil {
-		return c.fail(err)
-	}
-	return exitOK
 }
 
 // parseLanguage reads --language through core.ParseLanguage; left empty, it means

@@ -16,6 +16,7 @@ import (
 	"convive/core"
 	"convive/core/importer"
 	"convive/core/sheet"
+	"convive/core/sqlite"
 )
 
 const helpImport = `Paramètre plusieurs comptes à partir d'un tableur : chaque ligne du fichier
@@ -116,12 +117,10 @@ func (c *cli) importCmd(args []string) int {
 	pwStdin := fs.Bool("password-stdin", false, "")
 	undo := fs.String("undo", "", "")
 	list := fs.Bool("list", false, "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpImport)
 	switch {
-	case err == errHelp:
-		return c.help(helpImport)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case *list:
 		return c.importList()
 	case *undo != "":
@@ -287,75 +286,67 @@ func (c *cli) importSummary(pv *importer.Preview, res importResult, dryRun bool,
 
 // importUndo runs "convive import --undo ID".
 func (c *cli) importUndo(id int64, asJSON bool) int {
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	b, err := st.UndoBatch(context.Background(), id)
-	if err != nil {
-		return c.fail(err)
-	}
-	if asJSON {
-		enc := json.NewEncoder(c.stdout)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(map[string]any{"batch": b.ID, "file": b.File, "undone": b.Undone}); err != nil {
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		b, err := st.UndoBatch(ctx, id)
+		if err != nil {
 			return c.fail(err)
 		}
+		if asJSON {
+			enc := json.NewEncoder(c.stdout)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(map[string]any{"batch": b.ID, "file": b.File, "undone": b.Undone}); err != nil {
+				return c.fail(err)
+			}
+			return exitOK
+		}
+		done := []string{plural(b.NewUsers, "il n'avait créé aucun compte", "le compte qu'il avait créé est supprimé",
+			"les %s comptes qu'il avait créés sont supprimés")}
+		if b.Updated > 0 {
+			done = append(done, plural(b.Updated, "", "le compte qu'il avait modifié est rétabli", "les %s comptes qu'il avait modifiés sont rétablis"))
+		}
+		c.say("Import n° %d (« %s ») annulé : %s, ses invitations en attente sont annulées.", b.ID, b.File, strings.Join(done, ", "))
 		return exitOK
-	}
-	done := []string{plural(b.NewUsers, "il n'avait créé aucun compte", "le compte qu'il avait créé est supprimé",
-		"les %s comptes qu'il avait créés sont supprimés")}
-	if b.Updated > 0 {
-		done = append(done, plural(b.Updated, "", "le compte qu'il avait modifié est rétabli", "les %s comptes qu'il avait modifiés sont rétablis"))
-	}
-	c.say("Import n° %d (« %s ») annulé : %s, ses invitations en attente sont annulées.", b.ID, b.File, strings.Join(done, ", "))
-	return exitOK
+	})
 }
 
 // importList runs "convive import --list".
 func (c *cli) importList() int {
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	list, err := st.Batches(context.Background())
-	if err != nil {
-		return c.fail(err)
-	}
-	if len(list) == 0 {
-		c.say("Aucun import enregistré.")
-		return exitOK
-	}
-	w := bufio.NewWriter(c.stdout)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "N°\tDate\tFichier\tFeuille\tCréés\tMis à jour\tInvités\tAnnulé le")
-	for _, b := range list {
-		undone := ""
-		if !b.Undone.IsZero() {
-			undone = b.Undone.Local().Format("02/01/2006 15:04")
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		list, err := st.Batches(ctx)
+		if err != nil {
+			return c.fail(err)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", b.ID, b.Created.Local().Format("02/01/2006 15:04"),
-			b.File, b.Sheet, frenchInt(b.NewUsers), frenchInt(b.Updated), frenchInt(b.Invited), undone)
-	}
-	tw.Flush()
-	if err := w.Flush(); err != nil {
-		return c.fail(err)
-	}
-	return exitOK
+		if len(list) == 0 {
+			c.say("Aucun import enregistré.")
+			return exitOK
+		}
+		w := bufio.NewWriter(c.stdout)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "N°\tDate\tFichier\tFeuille\tCréés\tMis à jour\tInvités\tAnnulé le")
+		for _, b := range list {
+			undone := ""
+			if !b.Undone.IsZero() {
+				undone = b.Undone.Local().Format("02/01/2006 15:04")
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", b.ID, b.Created.Local().Format("02/01/2006 15:04"),
+				b.File, b.Sheet, frenchInt(b.NewUsers), frenchInt(b.Updated), frenchInt(b.Invited), undone)
+		}
+		tw.Flush()
+		if err := w.Flush(); err != nil {
+			return c.fail(err)
+		}
+		return exitOK
+	})
 }
 
 // template runs "convive template FILE".
 func (c *cli) template(args []string) int {
 	const name = "convive template"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpTemplate)
 	switch {
-	case err == errHelp:
-		return c.help(helpTemplate)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 1:
 		return c.usageError(userErrorf("Indiquez le fichier à écrire, par exemple : convive template modele-import.xlsx"), name)
 	}

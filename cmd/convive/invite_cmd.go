@@ -250,12 +250,10 @@ func (c *cli) invite(args []string) int {
 	fs.StringVar(language, "language", "fr", "")
 	alias := fs.Bool("alias", false, "")
 	asJSON := fs.Bool("json", false, "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpInvite)
 	switch {
-	case err == errHelp:
-		return c.help(helpInvite)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) == 0:
 		return c.usageError(userErrorf("Indiquez au moins une adresse e-mail à inviter."), name)
 	}
@@ -263,76 +261,73 @@ func (c *cli) invite(args []string) int {
 	if !ok {
 		return c.usageError(userErrorf("La langue « %s » n'est pas connue : indiquez fr ou en.", *language), name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	req := core.InviteRequest{Addresses: rest, SessionID: *session, Language: lang, UseAlias: *alias}
-	if req.GroupIDs, err = groupIDs(ctx, st, groups); err != nil {
-		return c.fail(err)
-	}
-	m, err := mailer(ctx, st)
-	if err != nil {
-		return c.fail(err)
-	}
-	p, err := st.PreviewInvite(ctx, req)
-	if err != nil {
-		return c.fail(err)
-	}
-	res, err := st.Invite(ctx, req, m)
-	if err != nil {
-		return c.fail(err)
-	}
-	// for a person, even with --json
-	for _, t := range p.Typos {
-		fmt.Fprintln(c.stderr, french(fmt.Sprintf("Attention : le domaine de « %s » ressemble à une faute de frappe : vouliez-vous dire « %s » ? L'invitation est préparée ; annulez-la (convive cancel %s) si l'adresse est fausse.",
-			t.Address.Login, t.Suggestion, t.Address.Login)))
-	}
-	if *asJSON {
-		c.writeJSON(res)
-	} else {
-		c.say("%s", plural(res.Invited, "Aucune nouvelle invitation.", "1 invitation préparée.", "%s invitations préparées."))
-		if res.Resent > 0 {
-			c.say("%s", plural(res.Resent, "", "1 invitation déjà en attente renvoyée.", "%s invitations déjà en attente renvoyées."))
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		ids, err := groupIDs(ctx, st, groups)
+		if err != nil {
+			return c.fail(err)
 		}
-		if res.Enrolled > 0 {
-			c.say("%s", plural(res.Enrolled, "", "1 compte existant inscrit à la session.", "%s comptes existants inscrits à la session."))
+		req := core.InviteRequest{Addresses: rest, GroupIDs: ids, SessionID: *session, Language: lang, UseAlias: *alias}
+		m, err := mailer(ctx, st)
+		if err != nil {
+			return c.fail(err)
 		}
-		for _, a := range p.Accounts {
-			if a.Enrol || indexOf(res.AlreadyAccount, a.Address.Login) < 0 {
-				continue
+		p, err := st.PreviewInvite(ctx, req)
+		if err != nil {
+			return c.fail(err)
+		}
+		res, err := st.Invite(ctx, req, m)
+		if err != nil {
+			return c.fail(err)
+		}
+		// for a person, even with --json
+		for _, t := range p.Typos {
+			fmt.Fprintln(c.stderr, french(fmt.Sprintf("Attention : le domaine de « %s » ressemble à une faute de frappe : vouliez-vous dire « %s » ? L'invitation est préparée ; annulez-la (convive cancel %s) si l'adresse est fausse.",
+				t.Address.Login, t.Suggestion, t.Address.Login)))
+		}
+		if *asJSON {
+			c.writeJSON(res)
+		} else {
+			c.say("%s", plural(res.Invited, "Aucune nouvelle invitation.", "1 invitation préparée.", "%s invitations préparées."))
+			if res.Resent > 0 {
+				c.say("%s", plural(res.Resent, "", "1 invitation déjà en attente renvoyée.", "%s invitations déjà en attente renvoyées."))
 			}
-			where := core.RootGroupName
-			if len(a.User.Groups) > 0 {
-				where = strings.Join(a.User.Groups, ", ")
+			if res.Enrolled > 0 {
+				c.say("%s", plural(res.Enrolled, "", "1 compte existant inscrit à la session.", "%s comptes existants inscrits à la session."))
 			}
-			hint := ""
-			switch {
-			case a.Alias.Login == "":
-				hint = " Renseignez le nom de la plateforme (convive platform --name …) pour pouvoir l'inviter avec un alias #."
-			case a.AliasTaken:
-				hint = fmt.Sprintf(" L'alias « %s » est pris lui aussi.", a.Alias.Login)
-			default:
-				hint = fmt.Sprintf(" Pour l'inviter quand même, utilisez --alias : l'identifiant sera « %s ».", a.Alias.Login)
+			for _, a := range p.Accounts {
+				if a.Enrol || indexOf(res.AlreadyAccount, a.Address.Login) < 0 {
+					continue
+				}
+				where := core.RootGroupName
+				if len(a.User.Groups) > 0 {
+					where = strings.Join(a.User.Groups, ", ")
+				}
+				hint := ""
+				switch {
+				case a.Alias.Login == "":
+					hint = " Renseignez le nom de la plateforme (convive platform --name …) pour pouvoir l'inviter avec un alias #."
+				case a.AliasTaken:
+					hint = fmt.Sprintf(" L'alias « %s » est pris lui aussi.", a.Alias.Login)
+				default:
+					hint = fmt.Sprintf(" Pour l'inviter quand même, utilisez --alias : l'identifiant sera « %s ».", a.Alias.Login)
+				}
+				c.say("« %s » est déjà l'identifiant du compte « %s » (%s ; groupes : %s).%s", a.Address.Login, a.User.Login, a.User.Status.Label(), where, hint)
 			}
-			c.say("« %s » est déjà l'identifiant du compte « %s » (%s ; groupes : %s).%s", a.Address.Login, a.User.Login, a.User.Status.Label(), where, hint)
+			for _, d := range p.Duplicates {
+				c.say("« %s » figure plusieurs fois dans la liste : une seule invitation.", d)
+			}
+			if res.Invited+res.Resent+res.Enrolled > 0 {
+				c.say("Les e-mails attendent dans la boîte d'envoi : convive send les envoie.")
+			}
 		}
-		for _, d := range p.Duplicates {
-			c.say("« %s » figure plusieurs fois dans la liste : une seule invitation.", d)
+		if len(p.Invalid) > 0 {
+			for _, inv := range p.Invalid {
+				fmt.Fprintf(c.stderr, "Erreur\u00a0: %s\n", french(inv.Reason))
+			}
+			return exitFailure
 		}
-		if res.Invited+res.Resent+res.Enrolled > 0 {
-			c.say("Les e-mails attendent dans la boîte d'envoi : convive send les envoie.")
-		}
-	}
-	if len(p.Invalid) > 0 {
-		for _, inv := range p.Invalid {
-			fmt.Fprintf(c.stderr, "Erreur\u00a0: %s\n", french(inv.Reason))
-		}
-		return exitFailure
-	}
-	return exitOK
+		return exitOK
+	})
 }
 
 // indexOf returns the index of s in list, or -1.
@@ -349,62 +344,44 @@ func indexOf(list []string, s string) int {
 func (c *cli) provision(args []string) int {
 	const name = "convive provision"
 	fs := c.flags(name)
-	first := fs.String("first-name", "", "")
-	last := fs.String("last-name", "", "")
-	language := fs.String("language", "fr", "")
-	fs.StringVar(language, "lang", "fr", "")
-	role := fs.String("role", "apprenant", "")
+	acc := newAccountFlags(fs)
+	fs.StringVar(acc.language, "lang", "fr", "")
 	welcome := fs.Bool("welcome", false, "")
-	var groups stringList
-	fs.Var(&groups, "group", "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpProvision)
 	switch {
-	case err == errHelp:
-		return c.help(helpProvision)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) == 0:
 		return c.usageError(userErrorf("Indiquez l'adresse e-mail du compte, par exemple jean.dupont@example.com."), name)
 	case len(rest) > 1:
 		return c.usageError(userErrorf("Un seul compte à la fois : « %s » est en trop.", rest[1]), name)
-	case strings.TrimSpace(*first) == "":
-		return c.usageError(userErrorf("Indiquez le prénom avec --first-name."), name)
-	case strings.TrimSpace(*last) == "":
-		return c.usageError(userErrorf("Indiquez le nom avec --last-name."), name)
 	}
-	lang, ok := parseLanguage(*language)
-	if !ok {
-		return c.usageError(userErrorf("La langue « %s » n'est pas connue : indiquez fr ou en.", *language), name)
-	}
-	r, ok := parseRole(*role)
-	if !ok {
-		return c.usageError(userErrorf("Le rôle « %s » n'est pas connu : indiquez apprenant, formateur ou administrateur.", *role), name)
-	}
-	st, err := c.open()
+	nu, err := acc.newUser(rest[0])
 	if err != nil {
-		return c.fail(err)
+		return c.usageError(err, name)
 	}
-	defer st.Close()
-	ctx := context.Background()
-	nu := core.NewUser{Login: rest[0], FirstName: *first, LastName: *last, Language: lang, Role: r, Status: core.StatusActive}
-	if nu.GroupIDs, err = groupIDs(ctx, st, groups); err != nil {
-		return c.fail(err)
-	}
-	var m *core.Mailer
-	if *welcome {
-		if m, err = mailer(ctx, st); err != nil {
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		ids, err := groupIDs(ctx, st, acc.groups)
+		if err != nil {
 			return c.fail(err)
 		}
-	}
-	u, err := st.Provision(ctx, nu, *welcome, m)
-	if err != nil {
-		return c.fail(err)
-	}
-	c.say("Compte « %s » (%s) créé, actif.", u.Login, u.FullName())
-	if *welcome {
-		c.say("L'e-mail de bienvenue attend dans la boîte d'envoi : convive send l'envoie.")
-	}
-	return exitOK
+		nu.GroupIDs = ids
+		var m *core.Mailer
+		if *welcome {
+			if m, err = mailer(ctx, st); err != nil {
+				return c.fail(err)
+			}
+		}
+		u, err := st.Provision(ctx, nu, *welcome, m)
+		if err != nil {
+			return c.fail(err)
+		}
+		c.say("Compte « %s » (%s) créé, actif.", u.Login, u.FullName())
+		if *welcome {
+			c.say("L'e-mail de bienvenue attend dans la boîte d'envoi : convive send l'envoie.")
+		}
+		return exitOK
+	})
 }
 
 // invitationPage is how many invitations are read at a time.
@@ -421,12 +398,10 @@ func (c *cli) invitations(args []string) int {
 	search := fs.String("search", "", "")
 	format := fs.String("format", "table", "")
 	export := fs.String("export", "", "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpInvitations)
 	switch {
-	case err == errHelp:
-		return c.help(helpInvitations)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) > 0:
 		return c.usageError(userErrorf("« invitations » n'attend pas d'argument (« %s ») ; pour chercher, utilisez --search.", rest[0]), name)
 	}
@@ -453,31 +428,23 @@ func (c *cli) invitations(args []string) int {
 	if err != nil {
 		return c.usageError(err, name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	if strings.TrimSpace(*group) != "" {
-		ids, err := groupIDs(ctx, st, []string{*group})
-		if err != nil {
-			return c.fail(err)
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		if strings.TrimSpace(*group) != "" {
+			ids, err := groupIDs(ctx, st, []string{*group})
+			if err != nil {
+				return c.fail(err)
+			}
+			if len(ids) == 0 { // the Groupe général itself: the "group" view
+				f.Scope = core.ScopeGroup
+			} else {
+				f.GroupID = ids[0]
+			}
 		}
-		if len(ids) == 0 { // the Groupe général itself: the "group" view
-			f.Scope = core.ScopeGroup
-		} else {
-			f.GroupID = ids[0]
-		}
-	}
-	var all []core.InvitationRow
-	n := 0
-	for {
-		page, err := st.Invitations(ctx, f)
-		if err != nil {
-			return c.fail(err)
-		}
-		for _, r := range page {
+		var all []core.InvitationRow
+		n, err := eachPage(f.Limit, func(offset int) ([]core.InvitationRow, error) {
+			f.Offset = offset
+			return st.Invitations(ctx, f)
+		}, func(r core.InvitationRow) {
 			group := r.Group
 			if group == "" {
 				group = core.RootGroupName
@@ -489,24 +456,22 @@ func (c *cli) invitations(args []string) int {
 			if *export != "" {
 				all = append(all, r)
 			}
-		}
-		n += len(page)
-		if len(page) < f.Limit {
-			break
-		}
-		f.Offset += len(page)
-	}
-	if err := rw.close(plural(n, "Aucune invitation.", "1 invitation.", "%s invitations.")); err != nil {
-		return c.fail(err)
-	}
-	if *export != "" {
-		header, rows := core.InvitationTable(all)
-		if err := sheet.WriteTable(*export, "Invitations", header, rows); err != nil {
+		})
+		if err != nil {
 			return c.fail(err)
 		}
-		fmt.Fprintln(c.stderr, french(fmt.Sprintf("Liste enregistrée dans « %s ».", *export)))
-	}
-	return exitOK
+		if err := rw.close(plural(n, "Aucune invitation.", "1 invitation.", "%s invitations.")); err != nil {
+			return c.fail(err)
+		}
+		if *export != "" {
+			header, rows := core.InvitationTable(all)
+			if err := sheet.WriteTable(*export, "Invitations", header, rows); err != nil {
+				return c.fail(err)
+			}
+			fmt.Fprintln(c.stderr, french(fmt.Sprintf("Liste enregistrée dans « %s ».", *export)))
+		}
+		return exitOK
+	})
 }
 
 // readAddresses gathers the addresses of the arguments and of --from: a spreadsheet or
@@ -552,12 +517,10 @@ func (c *cli) cancel(args []string) int {
 	from := fs.String("from", "", "")
 	dry := fs.Bool("dry-run", false, "")
 	asJSON := fs.Bool("json", false, "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpCancel)
 	switch {
-	case err == errHelp:
-		return c.help(helpCancel)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) == 0 && *from == "":
 		return c.usageError(userErrorf("Indiquez les adresses dont l'invitation est à annuler, ou un fichier avec --from."), name)
 	}
@@ -565,39 +528,38 @@ func (c *cli) cancel(args []string) int {
 	if err != nil {
 		return c.fail(err)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	var res core.CancelResult
-	if *dry {
-		p, err := st.PreviewCancel(ctx, entries)
-		if err != nil {
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		var (
+			res core.CancelResult
+			err error
+		)
+		if *dry {
+			p, err := st.PreviewCancel(ctx, entries)
+			if err != nil {
+				return c.fail(err)
+			}
+			res = core.CancelResult{Cancelled: len(p.Cancel), NotFound: orEmpty(p.NotFound), AlreadyAccepted: orEmpty(p.AlreadyAccepted),
+				AlreadyCancelled: orEmpty(p.AlreadyCancelled), Invalid: []string{}}
+			for _, i := range p.Invalid {
+				res.Invalid = append(res.Invalid, i.Input)
+			}
+		} else if res, err = st.CancelInvitations(ctx, entries); err != nil {
 			return c.fail(err)
 		}
-		res = core.CancelResult{Cancelled: len(p.Cancel), NotFound: orEmpty(p.NotFound), AlreadyAccepted: orEmpty(p.AlreadyAccepted),
-			AlreadyCancelled: orEmpty(p.AlreadyCancelled), Invalid: []string{}}
-		for _, i := range p.Invalid {
-			res.Invalid = append(res.Invalid, i.Input)
-		}
-	} else if res, err = st.CancelInvitations(ctx, entries); err != nil {
-		return c.fail(err)
-	}
-	if *asJSON {
-		c.writeJSON(res)
-	} else {
-		if *dry {
-			c.say("%s", plural(res.Cancelled, "Aucune invitation en attente ne serait annulée.", "1 invitation serait annulée (rien n'a été modifié).", "%s invitations seraient annulées (rien n'a été modifié)."))
+		if *asJSON {
+			c.writeJSON(res)
 		} else {
-			c.say("%s", plural(res.Cancelled, "Aucune invitation annulée.", "1 invitation annulée ; son e-mail ne partira pas.", "%s invitations annulées ; leurs e-mails ne partiront pas."))
+			if *dry {
+				c.say("%s", plural(res.Cancelled, "Aucune invitation en attente ne serait annulée.", "1 invitation serait annulée (rien n'a été modifié).", "%s invitations seraient annulées (rien n'a été modifié)."))
+			} else {
+				c.say("%s", plural(res.Cancelled, "Aucune invitation annulée.", "1 invitation annulée ; son e-mail ne partira pas.", "%s invitations annulées ; leurs e-mails ne partiront pas."))
+			}
+			c.listAddresses("Sans invitation", res.NotFound)
+			c.listAddresses("Déjà acceptée", res.AlreadyAccepted)
+			c.listAddresses("Déjà annulée", res.AlreadyCancelled)
 		}
-		c.listAddresses("Sans invitation", res.NotFound)
-		c.listAddresses("Déjà acceptée", res.AlreadyAccepted)
-		c.listAddresses("Déjà annulée", res.AlreadyCancelled)
-	}
-	return c.invalidEntries(res.Invalid)
+		return c.invalidEntries(res.Invalid)
+	})
 }
 
 // accept runs "convive accept [EMAIL...] [--from FILE|-] [--json]".
@@ -606,12 +568,10 @@ func (c *cli) accept(args []string) int {
 	fs := c.flags(name)
 	from := fs.String("from", "", "")
 	asJSON := fs.Bool("json", false, "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpAccept)
 	switch {
-	case err == errHelp:
-		return c.help(helpAccept)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) == 0 && *from == "":
 		return c.usageError(userErrorf("Indiquez les adresses des invitations acceptées, ou la liste des comptes actifs de la plateforme avec --from."), name)
 	}
@@ -619,24 +579,21 @@ func (c *cli) accept(args []string) int {
 	if err != nil {
 		return c.fail(err)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	res, err := st.AcceptInvitations(context.Background(), entries)
-	if err != nil {
-		return c.fail(err)
-	}
-	if *asJSON {
-		c.writeJSON(res)
-	} else {
-		c.say("%s", plural(res.Accepted, "Aucune invitation en attente n'a été marquée acceptée.", "1 invitation acceptée ; le compte est actif.", "%s invitations acceptées ; les comptes sont actifs."))
-		c.listAddresses("Sans invitation", res.NotFound)
-		c.listAddresses("Déjà acceptée", res.AlreadyAccepted)
-		c.listAddresses("Annulée", res.AlreadyCancelled)
-	}
-	return c.invalidEntries(res.Invalid)
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		res, err := st.AcceptInvitations(ctx, entries)
+		if err != nil {
+			return c.fail(err)
+		}
+		if *asJSON {
+			c.writeJSON(res)
+		} else {
+			c.say("%s", plural(res.Accepted, "Aucune invitation en attente n'a été marquée acceptée.", "1 invitation acceptée ; le compte est actif.", "%s invitations acceptées ; les comptes sont actifs."))
+			c.listAddresses("Sans invitation", res.NotFound)
+			c.listAddresses("Déjà acceptée", res.AlreadyAccepted)
+			c.listAddresses("Annulée", res.AlreadyCancelled)
+		}
+		return c.invalidEntries(res.Invalid)
+	})
 }
 
 // listAddresses prints a titled list of addresses, when there are any.
@@ -673,77 +630,65 @@ func orEmpty(s []string) []string {
 func (c *cli) usersSetEmail(args []string) int {
 	const name = "convive users set-email"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpSetEmail)
 	switch {
-	case err == errHelp:
-		return c.help(helpSetEmail)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 2:
 		return c.usageError(userErrorf("Indiquez l'ancienne adresse puis la nouvelle."), name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	u, err := st.UserByLogin(ctx, rest[0])
-	if err != nil {
-		return c.fail(err)
-	}
-	m, err := mailer(ctx, st)
-	if err != nil {
-		return c.fail(err)
-	}
-	ch, err := st.ChangeEmail(ctx, u.ID, rest[1], m)
-	if err != nil {
-		return c.fail(err)
-	}
-	switch {
-	case ch.Reinvited:
-		c.say("L'invitation de « %s » est annulée et « %s » est invité à sa place ; l'e-mail attend dans la boîte d'envoi.", u.Login, ch.User.Login)
-	case ch.User.Login == u.Login:
-		c.say("« %s » a déjà cette adresse ; rien n'a été modifié.", u.Login)
-	default:
-		c.say("L'adresse de « %s » est maintenant « %s ».", u.Login, ch.User.Login)
-	}
-	return exitOK
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		u, err := st.UserByLogin(ctx, rest[0])
+		if err != nil {
+			return c.fail(err)
+		}
+		m, err := mailer(ctx, st)
+		if err != nil {
+			return c.fail(err)
+		}
+		ch, err := st.ChangeEmail(ctx, u.ID, rest[1], m)
+		if err != nil {
+			return c.fail(err)
+		}
+		switch {
+		case ch.Reinvited:
+			c.say("L'invitation de « %s » est annulée et « %s » est invité à sa place ; l'e-mail attend dans la boîte d'envoi.", u.Login, ch.User.Login)
+		case ch.User.Login == u.Login:
+			c.say("« %s » a déjà cette adresse ; rien n'a été modifié.", u.Login)
+		default:
+			c.say("L'adresse de « %s » est maintenant « %s ».", u.Login, ch.User.Login)
+		}
+		return exitOK
+	})
 }
 
 // usersResetPassword runs "convive users reset-password EMAIL".
 func (c *cli) usersResetPassword(args []string) int {
 	const name = "convive users reset-password"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpResetPassword)
 	switch {
-	case err == errHelp:
-		return c.help(helpResetPassword)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 1:
 		return c.usageError(userErrorf("Indiquez une adresse, celle de l'utilisateur qui a perdu ses identifiants."), name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	u, err := st.UserByLogin(ctx, rest[0])
-	if err != nil {
-		return c.fail(err)
-	}
-	m, err := mailer(ctx, st)
-	if err != nil {
-		return c.fail(err)
-	}
-	msg, err := st.QueuePasswordReset(ctx, u.ID, m)
-	if err != nil {
-		return c.fail(err)
-	}
-	c.say("L'e-mail de réinitialisation pour « %s » (à %s) attend dans la boîte d'envoi (message n° %d).", u.Login, msg.To, msg.ID)
-	return exitOK
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		u, err := st.UserByLogin(ctx, rest[0])
+		if err != nil {
+			return c.fail(err)
+		}
+		m, err := mailer(ctx, st)
+		if err != nil {
+			return c.fail(err)
+		}
+		msg, err := st.QueuePasswordReset(ctx, u.ID, m)
+		if err != nil {
+			return c.fail(err)
+		}
+		c.say("L'e-mail de réinitialisation pour « %s » (à %s) attend dans la boîte d'envoi (message n° %d).", u.Login, msg.To, msg.ID)
+		return exitOK
+	})
 }
 
 // platform runs "convive platform [--name N] [--url U]".
@@ -752,49 +697,43 @@ func (c *cli) platform(args []string) int {
 	fs := c.flags(name)
 	nameOpt := fs.String("name", "\x00", "")
 	urlOpt := fs.String("url", "\x00", "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpPlatform)
 	switch {
-	case err == errHelp:
-		return c.help(helpPlatform)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) > 0:
 		return c.usageError(userErrorf("« platform » n'attend pas d'argument (« %s ») : utilisez --name et --url.", rest[0]), name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	org, err := st.Organisation(ctx)
-	if err != nil {
-		return c.fail(err)
-	}
-	if *nameOpt != "\x00" || *urlOpt != "\x00" {
-		if *nameOpt != "\x00" {
-			org.Name = *nameOpt
-		}
-		if *urlOpt != "\x00" {
-			org.URL = *urlOpt
-		}
-		if err := st.SetOrganisation(ctx, org); err != nil {
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		org, err := st.Organisation(ctx)
+		if err != nil {
 			return c.fail(err)
 		}
-		if org, err = st.Organisation(ctx); err != nil {
-			return c.fail(err)
+		if *nameOpt != "\x00" || *urlOpt != "\x00" {
+			if *nameOpt != "\x00" {
+				org.Name = *nameOpt
+			}
+			if *urlOpt != "\x00" {
+				org.URL = *urlOpt
+			}
+			if err := st.SetOrganisation(ctx, org); err != nil {
+				return c.fail(err)
+			}
+			if org, err = st.Organisation(ctx); err != nil {
+				return c.fail(err)
+			}
 		}
-	}
-	show := func(v string) string {
-		if v == "" {
-			return "(non renseigné)"
+		show := func(v string) string {
+			if v == "" {
+				return "(non renseigné)"
+			}
+			return v
 		}
-		return v
-	}
-	c.say("Plateforme : %s", show(org.Name))
-	c.say("Adresse web : %s", show(org.URL))
-	if tag := core.AliasTag(org.Name); tag != "" {
-		c.say("Alias proposé : prenom.nom#%s@…", tag)
-	}
-	return exitOK
+		c.say("Plateforme : %s", show(org.Name))
+		c.say("Adresse web : %s", show(org.URL))
+		if tag := core.AliasTag(org.Name); tag != "" {
+			c.say("Alias proposé : prenom.nom#%s@…", tag)
+		}
+		return exitOK
+	})
 }

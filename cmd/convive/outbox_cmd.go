@@ -212,20 +212,6 @@ func (c *cli) smtpCmd(args []string) int {
 	return c.usageError(userErrorf("L'action « %s » n'existe pas pour smtp : utilisez set, show ou test.", args[0]), "convive smtp")
 }
 
-// noArgs parses fs and refuses extra arguments.
-func (c *cli) noArgs(fs *flag.FlagSet, args []string, name, help string) (int, bool) {
-	rest, err := parseArgs(fs, args, false)
-	switch {
-	case err == errHelp:
-		return c.help(help), false
-	case err != nil:
-		return c.usageError(err, name), false
-	case len(rest) > 0:
-		return c.usageError(userErrorf("« %s » n'attend pas d'argument (« %s »).", strings.TrimPrefix(name, "convive "), rest[0]), name), false
-	}
-	return 0, true
-}
-
 // smtpSet runs "convive smtp set".
 func (c *cli) smtpSet(args []string) int {
 	const name = "convive smtp set"
@@ -242,7 +228,7 @@ func (c *cli) smtpSet(args []string) int {
 	maxAttempts := fs.Int("max-attempts", 0, "")
 	auto := fs.String("auto", "", "")
 	pwStdin := fs.Bool("password-stdin", false, "")
-	if code, ok := c.noArgs(fs, args, name, helpSMTPSet); !ok {
+	if code, ok := c.noArgs(fs, args, helpSMTPSet); !ok {
 		return code
 	}
 	set := map[string]bool{}
@@ -255,75 +241,71 @@ func (c *cli) smtpSet(args []string) int {
 	case set["auto"] && *auto != "on" && *auto != "off":
 		return c.usageError(userErrorf("--auto attend on ou off (et non « %s »).", *auto), name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	cfg, err := st.SMTPSettings(ctx)
-	if err != nil {
-		return c.fail(err)
-	}
-	old := cfg
-	apply := func(flagName string, dst *string, v string) {
-		if set[flagName] {
-			*dst = strings.TrimSpace(v)
-		}
-	}
-	apply("host", &cfg.Host, *host)
-	apply("security", &cfg.Security, strings.ToLower(*security))
-	apply("auth", &cfg.Auth, strings.ToLower(*auth))
-	apply("user", &cfg.User, *user)
-	apply("from", &cfg.From, *from)
-	apply("from-name", &cfg.FromName, *fromName)
-	apply("reply-to", &cfg.ReplyTo, *replyTo)
-	if set["port"] {
-		cfg.Port = *port
-	}
-	if set["rate"] {
-		cfg.RateLimit = *rate
-	}
-	if set["max-attempts"] {
-		cfg.MaxAttempts = *maxAttempts
-	}
-	if set["auto"] {
-		cfg.AutoSend = *auto == "on"
-	}
-	if err := smtp.ConfigFromSettings(cfg, "").Validate(); err != nil {
-		return c.fail(userErrorf("%s Rien n'a été enregistré.", message(err)))
-	}
-	if *pwStdin {
-		if cfg.User == "" {
-			return c.usageError(userErrorf("Un mot de passe sans utilisateur ne sert à rien : indiquez l'utilisateur avec --user."), name)
-		}
-		pw, err := readPassword(c.stdin)
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		cfg, err := st.SMTPSettings(ctx)
 		if err != nil {
 			return c.fail(err)
 		}
-		if err := secret.Store(secret.Account(cfg.User, cfg.Host), pw); err != nil {
-			if secret.IsNoKeyring(err) {
-				return c.fail(userErrorf("Aucun trousseau de mots de passe n'est disponible sur cet ordinateur : le mot de passe ne peut pas être enregistré, et rien n'a été modifié. Relancez sans --password-stdin, puis donnez le mot de passe à chaque envoi dans la variable d'environnement %s.", secret.EnvPassword))
+		old := cfg
+		apply := func(flagName string, dst *string, v string) {
+			if set[flagName] {
+				*dst = strings.TrimSpace(v)
 			}
+		}
+		apply("host", &cfg.Host, *host)
+		apply("security", &cfg.Security, strings.ToLower(*security))
+		apply("auth", &cfg.Auth, strings.ToLower(*auth))
+		apply("user", &cfg.User, *user)
+		apply("from", &cfg.From, *from)
+		apply("from-name", &cfg.FromName, *fromName)
+		apply("reply-to", &cfg.ReplyTo, *replyTo)
+		if set["port"] {
+			cfg.Port = *port
+		}
+		if set["rate"] {
+			cfg.RateLimit = *rate
+		}
+		if set["max-attempts"] {
+			cfg.MaxAttempts = *maxAttempts
+		}
+		if set["auto"] {
+			cfg.AutoSend = *auto == "on"
+		}
+		if err := smtp.ConfigFromSettings(cfg, "").Validate(); err != nil {
+			return c.fail(userErrorf("%s Rien n'a été enregistré.", message(err)))
+		}
+		if *pwStdin {
+			if cfg.User == "" {
+				return c.usageError(userErrorf("Un mot de passe sans utilisateur ne sert à rien : indiquez l'utilisateur avec --user."), name)
+			}
+			pw, err := readPassword(c.stdin)
+			if err != nil {
+				return c.fail(err)
+			}
+			if err := secret.Store(secret.Account(cfg.User, cfg.Host), pw); err != nil {
+				if secret.IsNoKeyring(err) {
+					return c.fail(userErrorf("Aucun trousseau de mots de passe n'est disponible sur cet ordinateur : le mot de passe ne peut pas être enregistré, et rien n'a été modifié. Relancez sans --password-stdin, puis donnez le mot de passe à chaque envoi dans la variable d'environnement %s.", secret.EnvPassword))
+				}
+				return c.fail(err)
+			}
+		}
+		if err := st.SetSMTPSettings(ctx, cfg); err != nil {
 			return c.fail(err)
 		}
-	}
-	if err := st.SetSMTPSettings(ctx, cfg); err != nil {
-		return c.fail(err)
-	}
-	// The keyring files the password under the user and the server: it follows them.
-	if from, to := secret.Account(old.User, old.Host), secret.Account(cfg.User, cfg.Host); !*pwStdin && old.User != "" && cfg.User != "" && from != to {
-		if pw, err := secret.Load(from); err == nil {
-			if err := secret.Store(to, pw); err == nil {
-				_ = secret.Delete(from)
+		// The keyring files the password under the user and the server: it follows them.
+		if from, to := secret.Account(old.User, old.Host), secret.Account(cfg.User, cfg.Host); !*pwStdin && old.User != "" && cfg.User != "" && from != to {
+			if pw, err := secret.Load(from); err == nil {
+				if err := secret.Store(to, pw); err == nil {
+					_ = secret.Delete(from)
+				}
 			}
 		}
-	}
-	c.say("Réglages SMTP enregistrés : %s.", describeServer(cfg))
-	if *pwStdin {
-		c.say("Mot de passe rangé dans le trousseau du système.")
-	}
-	return exitOK
+		c.say("Réglages SMTP enregistrés : %s.", describeServer(cfg))
+		if *pwStdin {
+			c.say("Mot de passe rangé dans le trousseau du système.")
+		}
+		return exitOK
+	})
 }
 
 // readPassword reads one line from r, without its line end.
@@ -348,58 +330,55 @@ func describeServer(s core.SMTPSettings) string {
 // smtpShow runs "convive smtp show".
 func (c *cli) smtpShow(args []string) int {
 	const name = "convive smtp show"
-	if code, ok := c.noArgs(c.flags(name), args, name, helpSMTPShow); !ok {
+	if code, ok := c.noArgs(c.flags(name), args, helpSMTPShow); !ok {
 		return code
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	s, err := st.SMTPSettings(context.Background())
-	if err != nil {
-		return c.fail(err)
-	}
-	if !s.Configured() {
-		c.say("Aucun serveur SMTP n'est réglé : les e-mails attendent dans la boîte d'envoi. Réglez-le avec : convive smtp set --help")
-		return exitOK
-	}
-	cfg := smtp.ConfigFromSettings(s, "").Normalized()
-	orNone := func(v, none string) string {
-		if v == "" {
-			return none
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		s, err := st.SMTPSettings(ctx)
+		if err != nil {
+			return c.fail(err)
 		}
-		return v
-	}
-	rate := "sans limite"
-	if cfg.RateLimit > 0 {
-		rate = fmt.Sprintf("%d e-mails par minute", cfg.RateLimit)
-	}
-	attempts := s.MaxAttempts
-	if attempts == 0 {
-		attempts = core.DefaultMaxAttempts
-	}
-	auto := "oui"
-	if !s.AutoSend {
-		auto = "non"
-	}
-	tw := []([2]string){
-		{"Serveur", cfg.Addr()},
-		{"Sécurité", cfg.Security.Label()},
-		{"Authentification", cfg.Auth.Label()},
-		{"Utilisateur", orNone(cfg.User, "(aucun)")},
-		{"Mot de passe", passwordPlace(cfg)},
-		{"Expéditeur", cfg.From},
-		{"Nom d'expéditeur", orNone(cfg.FromName, "(aucun)")},
-		{"Adresse de réponse", orNone(cfg.ReplyTo, "(aucune)")},
-		{"Limite d'envoi", rate},
-		{"Essais au plus", strconv.Itoa(attempts)},
-		{"Envoi automatique", auto},
-	}
-	for _, kv := range tw {
-		c.say("%-20s : %s", kv[0], kv[1])
-	}
-	return exitOK
+		if !s.Configured() {
+			c.say("Aucun serveur SMTP n'est réglé : les e-mails attendent dans la boîte d'envoi. Réglez-le avec : convive smtp set --help")
+			return exitOK
+		}
+		cfg := smtp.ConfigFromSettings(s, "").Normalized()
+		orNone := func(v, none string) string {
+			if v == "" {
+				return none
+			}
+			return v
+		}
+		rate := "sans limite"
+		if cfg.RateLimit > 0 {
+			rate = fmt.Sprintf("%d e-mails par minute", cfg.RateLimit)
+		}
+		attempts := s.MaxAttempts
+		if attempts == 0 {
+			attempts = core.DefaultMaxAttempts
+		}
+		auto := "oui"
+		if !s.AutoSend {
+			auto = "non"
+		}
+		tw := []([2]string){
+			{"Serveur", cfg.Addr()},
+			{"Sécurité", cfg.Security.Label()},
+			{"Authentification", cfg.Auth.Label()},
+			{"Utilisateur", orNone(cfg.User, "(aucun)")},
+			{"Mot de passe", passwordPlace(cfg)},
+			{"Expéditeur", cfg.From},
+			{"Nom d'expéditeur", orNone(cfg.FromName, "(aucun)")},
+			{"Adresse de réponse", orNone(cfg.ReplyTo, "(aucune)")},
+			{"Limite d'envoi", rate},
+			{"Essais au plus", strconv.Itoa(attempts)},
+			{"Envoi automatique", auto},
+		}
+		for _, kv := range tw {
+			c.say("%-20s : %s", kv[0], kv[1])
+		}
+		return exitOK
+	})
 }
 
 // passwordPlace says where the password would come from, never what it is.
@@ -447,7 +426,7 @@ func (c *cli) smtpTest(args []string) int {
 	const name = "convive smtp test"
 	fs := c.flags(name)
 	to := fs.String("to", "", "")
-	if code, ok := c.noArgs(fs, args, name, helpSMTPTest); !ok {
+	if code, ok := c.noArgs(fs, args, helpSMTPTest); !ok {
 		return code
 	}
 	if *to != "" {
@@ -455,39 +434,36 @@ func (c *cli) smtpTest(args []string) int {
 			return c.usageError(err, name)
 		}
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	_, cfg, err := smtpConfig(ctx, st)
-	if err != nil {
-		return c.fail(err)
-	}
-	if *to == "" {
-		if err := smtp.Test(ctx, cfg); err != nil {
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		_, cfg, err := smtpConfig(ctx, st)
+		if err != nil {
 			return c.fail(err)
 		}
-		c.say("Connexion réussie au serveur %s (sécurité %s) ; rien n'a été envoyé.", cfg.Normalized().Addr(), cfg.Normalized().Security.Label())
+		if *to == "" {
+			if err := smtp.Test(ctx, cfg); err != nil {
+				return c.fail(err)
+			}
+			c.say("Connexion réussie au serveur %s (sécurité %s) ; rien n'a été envoyé.", cfg.Normalized().Addr(), cfg.Normalized().Security.Label())
+			return exitOK
+		}
+		s, err := smtp.NewSender(cfg)
+		if err != nil {
+			return c.fail(err)
+		}
+		defer s.Close()
+		msg := smtp.TestMessage(cfg, *to)
+		if m, err := core.TestMail(ctx, st, assets.DefaultMailTemplate, *to, core.LangFR); err == nil {
+			msg = smtp.TemplateTestMessage(cfg, m) // the Test template, as the manager may have edited it
+		}
+		r := s.Send(ctx, msg)
+		if r.Outcome != smtp.Sent {
+			return c.fail(userErrorf("L'e-mail de test n'est pas parti : %s", r.Detail))
+		}
+		c.say("E-mail de test envoyé directement à %s, sans passer par la boîte d'envoi (Message-ID %s).", *to, r.MessageID)
 		return exitOK
-	}
-	s, err := smtp.NewSender(cfg)
-	if err != nil {
-		return c.fail(err)
-	}
-	defer s.Close()
-	msg := smtp.TestMessage(cfg, *to)
-	if m, err := core.TestMail(ctx, st, assets.DefaultMailTemplate, *to, core.LangFR); err == nil {
-		msg = smtp.TemplateTestMessage(cfg, m) // the Test template, as the manager may have edited it
-	}
-	r := s.Send(ctx, msg)
-	if r.Outcome != smtp.Sent {
-		return c.fail(userErrorf("L'e-mail de test n'est pas parti : %s", r.Detail))
-	}
-	c.say("E-mail de test envoyé directement à %s, sans passer par la boîte d'envoi (Message-ID %s).", *to, r.MessageID)
-	return exitOK
+	})
 }
 
 // stateNames maps what may follow --state to the stored states.
@@ -548,12 +524,10 @@ func (c *cli) outboxList(args []string) int {
 	state := fs.String("state", "", "")
 	search := fs.String("search", "", "")
 	format := fs.String("format", "table", "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpOutbox)
 	switch {
-	case err == errHelp:
-		return c.help(helpOutbox)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) > 0:
 		return c.usageError(userErrorf("L'action « %s » n'existe pas pour la boîte d'envoi : utilisez resend, mark-sent, cancel ou recipient, ou rien pour la liste.", rest[0]), name)
 	}
@@ -575,34 +549,24 @@ func (c *cli) outboxList(args []string) int {
 	if err != nil {
 		return c.usageError(err, name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	n := 0
-	for {
-		page, err := st.Outbox(ctx, filter)
-		if err != nil {
-			return c.fail(err)
-		}
-		for _, m := range page {
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		n, err := eachPage(filter.Limit, func(offset int) ([]core.Message, error) {
+			filter.Offset = offset
+			return st.Outbox(ctx, filter)
+		}, func(m core.Message) {
 			rw.row(
 				[]string{strconv.FormatInt(m.ID, 10), m.To, m.Subject, stateLabel(m.State), frenchDate(m.Due), strconv.Itoa(m.Attempts), m.LastError},
 				[]any{m.ID, string(m.Kind), m.To, m.Subject, string(m.State), isoDate(m.Due), m.Attempts, isoDate(m.NextAttempt), m.LastError, m.MessageID, isoDate(m.Created), isoDate(m.Sent)},
 			)
+		})
+		if err != nil {
+			return c.fail(err)
 		}
-		n += len(page)
-		if len(page) < filter.Limit {
-			break
+		if err := rw.close(plural(n, "Aucun message.", "1 message.", "%s messages.")); err != nil {
+			return c.fail(err)
 		}
-		filter.Offset += len(page)
-	}
-	if err := rw.close(plural(n, "Aucun message.", "1 message.", "%s messages.")); err != nil {
-		return c.fail(err)
-	}
-	return exitOK
+		return exitOK
+	})
 }
 
 // parseIDs reads message numbers.
@@ -625,12 +589,10 @@ func (c *cli) outboxResend(args []string) int {
 	const name = "convive outbox resend"
 	fs := c.flags(name)
 	unknown := fs.Bool("unknown", false, "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpOutbox)
 	switch {
-	case err == errHelp:
-		return c.help(helpOutbox)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case *unknown && len(rest) > 0:
 		return c.usageError(userErrorf("Indiquez des numéros de messages ou --unknown, pas les deux."), name)
 	case !*unknown && len(rest) == 0:
@@ -640,35 +602,33 @@ func (c *cli) outboxResend(args []string) int {
 	if err != nil {
 		return c.usageError(err, name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	var n int
-	if *unknown {
-		n, err = st.ResendUnknown(context.Background())
-	} else {
-		n, err = st.ResendMessages(context.Background(), ids)
-	}
-	if err != nil {
-		return c.fail(err)
-	}
-	c.say("%s ; ils partiront au prochain envoi (convive send), avec le même Message-ID.",
-		plural(n, "Aucun message remis en attente", "1 message remis en attente", "%s messages remis en attente"))
-	return exitOK
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		var (
+			n   int
+			err error
+		)
+		if *unknown {
+			n, err = st.ResendUnknown(ctx)
+		} else {
+			n, err = st.ResendMessages(ctx, ids)
+		}
+		if err != nil {
+			return c.fail(err)
+		}
+		c.say("%s ; ils partiront au prochain envoi (convive send), avec le même Message-ID.",
+			plural(n, "Aucun message remis en attente", "1 message remis en attente", "%s messages remis en attente"))
+		return exitOK
+	})
 }
 
 // outboxChange runs "convive outbox mark-sent|cancel ID...".
 func (c *cli) outboxChange(args []string, action string) int {
 	name := "convive outbox " + action
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpOutbox)
 	switch {
-	case err == errHelp:
-		return c.help(helpOutbox)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) == 0:
 		return c.usageError(userErrorf("Indiquez les numéros des messages (colonne N° de convive outbox)."), name)
 	}
@@ -676,37 +636,32 @@ func (c *cli) outboxChange(args []string, action string) int {
 	if err != nil {
 		return c.usageError(err, name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	if action == "cancel" {
-		n, err := st.CancelMessages(context.Background(), ids)
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		if action == "cancel" {
+			n, err := st.CancelMessages(ctx, ids)
+			if err != nil {
+				return c.fail(err)
+			}
+			c.say("%s : ils ne partiront pas.", plural(n, "Aucun message annulé", "1 message annulé", "%s messages annulés"))
+			return exitOK
+		}
+		n, err := st.MarkSent(ctx, ids)
 		if err != nil {
 			return c.fail(err)
 		}
-		c.say("%s : ils ne partiront pas.", plural(n, "Aucun message annulé", "1 message annulé", "%s messages annulés"))
+		c.say("%s : ils ne partiront plus.", plural(n, "Aucun message marqué comme envoyé", "1 message marqué comme envoyé", "%s messages marqués comme envoyés"))
 		return exitOK
-	}
-	n, err := st.MarkSent(context.Background(), ids)
-	if err != nil {
-		return c.fail(err)
-	}
-	c.say("%s : ils ne partiront plus.", plural(n, "Aucun message marqué comme envoyé", "1 message marqué comme envoyé", "%s messages marqués comme envoyés"))
-	return exitOK
+	})
 }
 
 // outboxRecipient runs "convive outbox recipient ID ADDR".
 func (c *cli) outboxRecipient(args []string) int {
 	const name = "convive outbox recipient"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpOutbox)
 	switch {
-	case err == errHelp:
-		return c.help(helpOutbox)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 2:
 		return c.usageError(userErrorf("Indiquez le numéro du message puis la nouvelle adresse, par exemple : convive outbox recipient 12 jean.dupont@example.com"), name)
 	}
@@ -714,16 +669,13 @@ func (c *cli) outboxRecipient(args []string) int {
 	if err != nil || len(ids) != 1 {
 		return c.usageError(userErrorf("« %s » n'est pas un numéro de message.", rest[0]), name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	if err := st.SetRecipient(context.Background(), ids[0], rest[1]); err != nil {
-		return c.fail(err)
-	}
-	c.say("Le message n° %d partira à %s.", ids[0], strings.TrimSpace(rest[1]))
-	return exitOK
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		if err := st.SetRecipient(ctx, ids[0], rest[1]); err != nil {
+			return c.fail(err)
+		}
+		c.say("Le message n° %d partira à %s.", ids[0], strings.TrimSpace(rest[1]))
+		return exitOK
+	})
 }
 
 // sendReport is exactly what send --json prints.
@@ -743,57 +695,54 @@ func (c *cli) send(args []string) int {
 	maxN := fs.Int("max", 0, "")
 	wait := fs.Bool("wait", false, "")
 	asJSON := fs.Bool("json", false, "")
-	if code, ok := c.noArgs(fs, args, name, helpSend); !ok {
+	if code, ok := c.noArgs(fs, args, helpSend); !ok {
 		return code
 	}
 	if *maxN < 0 {
 		return c.usageError(userErrorf("--max attend un nombre de messages positif."), name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	// Before anything is sent: a message a killed run left in "sending" must never go
-	// out again without the manager's decision.
-	recovered, err := st.RecoverSending(context.Background())
-	if err != nil {
-		return c.fail(err)
-	}
-	info := c.stdout
-	if *asJSON {
-		info = c.stderr
-	}
-	if recovered > 0 {
-		fmt.Fprintln(info, french(plural(recovered,
-			"", "1 message était « en cours d'envoi » quand Convive s'est arrêté : il est maintenant « à vérifier » et ne repartira pas sans votre décision (convive outbox --state unknown).",
-			"%s messages étaient « en cours d'envoi » quand Convive s'est arrêté : ils sont maintenant « à vérifier » et ne repartiront pas sans votre décision (convive outbox --state unknown).")))
-	}
-	var rep core.DispatchReport
-	// Nothing to send: no server, no password needed (a scheduled run stays quiet).
-	due, next, err := st.OutboxDue(ctx, time.Now())
-	if err != nil {
-		return c.fail(err)
-	}
-	if due > 0 || *wait && !next.IsZero() {
-		if rep, err = c.sendDue(ctx, st, *maxN, *wait); err != nil {
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		// Before anything is sent: a message a killed run left in "sending" must never go
+		// out again without the manager's decision.
+		recovered, err := st.RecoverSending(context.Background())
+		if err != nil {
 			return c.fail(err)
 		}
-	}
-	c.report(ctx, st, rep, *asJSON)
-	if rep.Busy != "" {
-		// not a failure: the other program sends them
-		fmt.Fprintln(info, french(rep.Busy))
-	}
-	if rep.Paused != "" {
-		return c.fail(userErrorf("L'envoi est suspendu : %s Les messages restent en attente, sans essai compté.", rep.Paused))
-	}
-	if ctx.Err() != nil {
-		fmt.Fprintln(info, french("Envoi arrêté à votre demande après le message en cours."))
-	}
-	return exitOK
+		info := c.stdout
+		if *asJSON {
+			info = c.stderr
+		}
+		if recovered > 0 {
+			fmt.Fprintln(info, french(plural(recovered,
+				"", "1 message était « en cours d'envoi » quand Convive s'est arrêté : il est maintenant « à vérifier » et ne repartira pas sans votre décision (convive outbox --state unknown).",
+				"%s messages étaient « en cours d'envoi » quand Convive s'est arrêté : ils sont maintenant « à vérifier » et ne repartiront pas sans votre décision (convive outbox --state unknown).")))
+		}
+		var rep core.DispatchReport
+		// Nothing to send: no server, no password needed (a scheduled run stays quiet).
+		due, next, err := st.OutboxDue(ctx, time.Now())
+		if err != nil {
+			return c.fail(err)
+		}
+		if due > 0 || *wait && !next.IsZero() {
+			if rep, err = c.sendDue(ctx, st, *maxN, *wait); err != nil {
+				return c.fail(err)
+			}
+		}
+		c.report(ctx, st, rep, *asJSON)
+		if rep.Busy != "" {
+			// not a failure: the other program sends them
+			fmt.Fprintln(info, french(rep.Busy))
+		}
+		if rep.Paused != "" {
+			return c.fail(userErrorf("L'envoi est suspendu : %s Les messages restent en attente, sans essai compté.", rep.Paused))
+		}
+		if ctx.Err() != nil {
+			fmt.Fprintln(info, french("Envoi arrêté à votre demande après le message en cours."))
+		}
+		return exitOK
+	})
 }
 
 // sendDue sends what is due through the configured server.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"convive/core"
+	"convive/core/sqlite"
 )
 
 const (
@@ -86,134 +87,107 @@ func (c *cli) courses(args []string) int {
 func (c *cli) coursesDelete(args []string) int {
 	const name = "convive courses delete"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpCourses)
 	switch {
-	case err == errHelp:
-		return c.help(helpCourses)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 1:
 		return c.usageError(userErrorf("Indiquez le parcours à supprimer, par son nom ou son numéro."), name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	co, err := st.CourseByName(ctx, rest[0])
-	if err != nil {
-		return c.fail(err)
-	}
-	if err := st.DeleteCourse(ctx, co.ID); err != nil {
-		return c.fail(err)
-	}
-	c.say("Le parcours « %s » est supprimé.", co.Name)
-	return exitOK
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		co, err := st.CourseByName(ctx, rest[0])
+		if err != nil {
+			return c.fail(err)
+		}
+		if err := st.DeleteCourse(ctx, co.ID); err != nil {
+			return c.fail(err)
+		}
+		c.say("Le parcours « %s » est supprimé.", co.Name)
+		return exitOK
+	})
 }
 
 func (c *cli) coursesRename(args []string) int {
 	const name = "convive courses rename"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpCourses)
 	switch {
-	case err == errHelp:
-		return c.help(helpCourses)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 2:
 		return c.usageError(userErrorf("Indiquez le parcours (son nom ou son numéro) puis son nouveau nom, chacun entre guillemets s'il contient des espaces."), name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	old, err := st.CourseByName(ctx, rest[0])
-	if err != nil {
-		return c.fail(err)
-	}
-	co, err := st.RenameCourse(ctx, old.ID, rest[1])
-	if err != nil {
-		return c.fail(err)
-	}
-	if co.Name == old.Name {
-		c.say("Le parcours s'appelle déjà « %s » ; rien n'a été modifié.", co.Name)
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		old, err := st.CourseByName(ctx, rest[0])
+		if err != nil {
+			return c.fail(err)
+		}
+		co, err := st.RenameCourse(ctx, old.ID, rest[1])
+		if err != nil {
+			return c.fail(err)
+		}
+		if co.Name == old.Name {
+			c.say("Le parcours s'appelle déjà « %s » ; rien n'a été modifié.", co.Name)
+			return exitOK
+		}
+		c.say("Le parcours « %s » s'appelle maintenant « %s » (n° %d).", old.Name, co.Name, co.ID)
 		return exitOK
-	}
-	c.say("Le parcours « %s » s'appelle maintenant « %s » (n° %d).", old.Name, co.Name, co.ID)
-	return exitOK
+	})
 }
 
 func (c *cli) coursesAdd(args []string) int {
 	const name = "convive courses add"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpCourses)
 	switch {
-	case err == errHelp:
-		return c.help(helpCourses)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 1:
 		return c.usageError(userErrorf("Indiquez le nom du parcours, entre guillemets s'il contient des espaces."), name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	co, err := st.CreateCourse(context.Background(), rest[0])
-	if err != nil {
-		return c.fail(err)
-	}
-	c.say("Parcours « %s » créé (n° %d).", co.Name, co.ID)
-	return exitOK
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		co, err := st.CreateCourse(ctx, rest[0])
+		if err != nil {
+			return c.fail(err)
+		}
+		c.say("Parcours « %s » créé (n° %d).", co.Name, co.ID)
+		return exitOK
+	})
 }
 
 func (c *cli) coursesList(args []string) int {
 	const name = "convive courses list"
 	fs := c.flags(name)
 	format := fs.String("format", "table", "")
-	rest, err := parseArgs(fs, args, false)
-	switch {
-	case err == errHelp:
-		return c.help(helpCourses)
-	case err != nil:
-		return c.usageError(err, name)
-	case len(rest) > 0:
-		return c.usageError(userErrorf("« courses list » n'attend pas d'argument (« %s »).", rest[0]), name)
+	if code, ok := c.noArgs(fs, args, helpCourses); !ok {
+		return code
 	}
 	rw, err := newRowWriter(*format, c.stdout, []string{"id", "name", "sessions", "created"}, []string{"N°", "Parcours", "Sessions", "Créé le"})
 	if err != nil {
 		return c.usageError(err, name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	cs, err := st.Courses(ctx)
-	if err != nil {
-		return c.fail(err)
-	}
-	ss, err := st.Sessions(ctx, 0)
-	if err != nil {
-		return c.fail(err)
-	}
-	count := map[int64]int{}
-	for _, s := range ss {
-		count[s.CourseID]++
-	}
-	for _, co := range cs {
-		rw.row([]string{strconv.FormatInt(co.ID, 10), co.Name, frenchInt(count[co.ID]), frenchDate(co.Created)},
-			[]any{co.ID, co.Name, count[co.ID], isoDate(co.Created)})
-	}
-	if err := rw.close(plural(len(cs), "Aucun parcours.", "1 parcours.", "%s parcours.")); err != nil {
-		return c.fail(err)
-	}
-	return exitOK
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		cs, err := st.Courses(ctx)
+		if err != nil {
+			return c.fail(err)
+		}
+		ss, err := st.Sessions(ctx, 0)
+		if err != nil {
+			return c.fail(err)
+		}
+		count := map[int64]int{}
+		for _, s := range ss {
+			count[s.CourseID]++
+		}
+		for _, co := range cs {
+			rw.row([]string{strconv.FormatInt(co.ID, 10), co.Name, frenchInt(count[co.ID]), frenchDate(co.Created)},
+				[]any{co.ID, co.Name, count[co.ID], isoDate(co.Created)})
+		}
+		if err := rw.close(plural(len(cs), "Aucun parcours.", "1 parcours.", "%s parcours.")); err != nil {
+			return c.fail(err)
+		}
+		return exitOK
+	})
 }
 
 // sessions runs "convive sessions ACTION".
@@ -264,12 +238,10 @@ func (c *cli) sessionsAdd(args []string) int {
 	sname := fs.String("name", "", "")
 	opens := fs.String("opens", "", "")
 	closes := fs.String("closes", "", "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpSessions)
 	switch {
-	case err == errHelp:
-		return c.help(helpSessions)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 1:
 		return c.usageError(userErrorf("Indiquez le parcours (son nom entre guillemets, ou son numéro)."), name)
 	case strings.TrimSpace(*sname) == "":
@@ -281,22 +253,18 @@ func (c *cli) sessionsAdd(args []string) int {
 	if err != nil {
 		return c.usageError(err, name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	co, err := st.CourseByName(ctx, rest[0])
-	if err != nil {
-		return c.fail(err)
-	}
-	se, err := st.CreateSession(ctx, core.Session{CourseID: co.ID, Name: *sname, Opens: o, Closes: cl})
-	if err != nil {
-		return c.fail(err)
-	}
-	c.say("Session « %s » du parcours « %s » créée (n° %d), ouverture le %s.", se.Name, co.Name, se.ID, core.FrenchDate(se.Opens))
-	return exitOK
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		co, err := st.CourseByName(ctx, rest[0])
+		if err != nil {
+			return c.fail(err)
+		}
+		se, err := st.CreateSession(ctx, core.Session{CourseID: co.ID, Name: *sname, Opens: o, Closes: cl})
+		if err != nil {
+			return c.fail(err)
+		}
+		c.say("Session « %s » du parcours « %s » créée (n° %d), ouverture le %s.", se.Name, co.Name, se.ID, core.FrenchDate(se.Opens))
+		return exitOK
+	})
 }
 
 func (c *cli) sessionsList(args []string) int {
@@ -304,12 +272,10 @@ func (c *cli) sessionsList(args []string) int {
 	fs := c.flags(name)
 	course := fs.String("course", "", "")
 	format := fs.String("format", "table", "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpSessions)
 	switch {
-	case err == errHelp:
-		return c.help(helpSessions)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) > 0:
 		return c.usageError(userErrorf("« sessions list » n'attend pas d'argument (« %s ») ; pour un parcours, utilisez --course.", rest[0]), name)
 	}
@@ -318,32 +284,28 @@ func (c *cli) sessionsList(args []string) int {
 	if err != nil {
 		return c.usageError(err, name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	var courseID int64
-	if strings.TrimSpace(*course) != "" {
-		co, err := st.CourseByName(ctx, *course)
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		var courseID int64
+		if strings.TrimSpace(*course) != "" {
+			co, err := st.CourseByName(ctx, *course)
+			if err != nil {
+				return c.fail(err)
+			}
+			courseID = co.ID
+		}
+		ss, err := st.Sessions(ctx, courseID)
 		if err != nil {
 			return c.fail(err)
 		}
-		courseID = co.ID
-	}
-	ss, err := st.Sessions(ctx, courseID)
-	if err != nil {
-		return c.fail(err)
-	}
-	for _, s := range ss {
-		rw.row([]string{strconv.FormatInt(s.ID, 10), s.Course, s.Name, core.FrenchDate(s.Opens), core.FrenchDate(s.Closes), frenchInt(s.Members)},
-			[]any{s.ID, s.Course, s.Name, isoDate(s.Opens), isoDate(s.Closes), s.Members})
-	}
-	if err := rw.close(plural(len(ss), "Aucune session.", "1 session.", "%s sessions.")); err != nil {
-		return c.fail(err)
-	}
-	return exitOK
+		for _, s := range ss {
+			rw.row([]string{strconv.FormatInt(s.ID, 10), s.Course, s.Name, core.FrenchDate(s.Opens), core.FrenchDate(s.Closes), frenchInt(s.Members)},
+				[]any{s.ID, s.Course, s.Name, isoDate(s.Opens), isoDate(s.Closes), s.Members})
+		}
+		if err := rw.close(plural(len(ss), "Aucune session.", "1 session.", "%s sessions.")); err != nil {
+			return c.fail(err)
+		}
+		return exitOK
+	})
 }
 
 // sessionArg reads the session number.
@@ -360,12 +322,10 @@ func (c *cli) sessionsEnrol(args []string) int {
 	fs := c.flags(name)
 	language := fs.String("lang", "fr", "")
 	asJSON := fs.Bool("json", false, "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpSessions)
 	switch {
-	case err == errHelp:
-		return c.help(helpSessions)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) < 2:
 		return c.usageError(userErrorf("Indiquez le numéro de la session puis au moins une adresse e-mail."), name)
 	}
@@ -385,12 +345,10 @@ func (c *cli) sessionsMove(args []string) int {
 	fs := c.flags(name)
 	opens := fs.String("opens", "", "")
 	closes := fs.String("closes", "", "")
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpSessions)
 	switch {
-	case err == errHelp:
-		return c.help(helpSessions)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 1:
 		return c.usageError(userErrorf("Indiquez le numéro de la session."), name)
 	case strings.TrimSpace(*opens) == "":
@@ -404,29 +362,24 @@ func (c *cli) sessionsMove(args []string) int {
 	if err != nil {
 		return c.usageError(err, name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	moved, err := st.RescheduleSession(context.Background(), id, o, cl)
-	if err != nil {
-		return c.fail(err)
-	}
-	c.say("La session n° %d ouvre maintenant le %s. %s", id, core.FrenchDate(o),
-		plural(moved, "Aucun e-mail en attente à déplacer.", "1 e-mail en attente suit la nouvelle date.", "%s e-mails en attente suivent la nouvelle date."))
-	return exitOK
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		moved, err := st.RescheduleSession(ctx, id, o, cl)
+		if err != nil {
+			return c.fail(err)
+		}
+		c.say("La session n° %d ouvre maintenant le %s. %s", id, core.FrenchDate(o),
+			plural(moved, "Aucun e-mail en attente à déplacer.", "1 e-mail en attente suit la nouvelle date.", "%s e-mails en attente suivent la nouvelle date."))
+		return exitOK
+	})
 }
 
 func (c *cli) sessionsRename(args []string) int {
 	const name = "convive sessions rename"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpSessions)
 	switch {
-	case err == errHelp:
-		return c.help(helpSessions)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 2:
 		return c.usageError(userErrorf("Indiquez le numéro de la session puis son nouveau nom, entre guillemets s'il contient des espaces."), name)
 	}
@@ -434,28 +387,23 @@ func (c *cli) sessionsRename(args []string) int {
 	if err != nil {
 		return c.usageError(err, name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	se, err := st.RenameSession(context.Background(), id, rest[1])
-	if err != nil {
-		return c.fail(err)
-	}
-	c.say("La session n° %d s'appelle « %s ».", se.ID, se.Name)
-	return exitOK
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		se, err := st.RenameSession(ctx, id, rest[1])
+		if err != nil {
+			return c.fail(err)
+		}
+		c.say("La session n° %d s'appelle « %s ».", se.ID, se.Name)
+		return exitOK
+	})
 }
 
 func (c *cli) sessionsDelete(args []string) int {
 	const name = "convive sessions delete"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpSessions)
 	switch {
-	case err == errHelp:
-		return c.help(helpSessions)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) != 1:
 		return c.usageError(userErrorf("Indiquez le numéro de la session à supprimer."), name)
 	}
@@ -463,32 +411,26 @@ func (c *cli) sessionsDelete(args []string) int {
 	if err != nil {
 		return c.usageError(err, name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	ss, err := st.Session(ctx, id)
-	if err != nil {
-		return c.fail(err)
-	}
-	if err := st.DeleteSession(ctx, id); err != nil {
-		return c.fail(err)
-	}
-	c.say("La session n° %d « %s » est supprimée.", id, ss.Name)
-	return exitOK
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		ss, err := st.Session(ctx, id)
+		if err != nil {
+			return c.fail(err)
+		}
+		if err := st.DeleteSession(ctx, id); err != nil {
+			return c.fail(err)
+		}
+		c.say("La session n° %d « %s » est supprimée.", id, ss.Name)
+		return exitOK
+	})
 }
 
 func (c *cli) sessionsRemove(args []string) int {
 	const name = "convive sessions remove"
 	fs := c.flags(name)
-	rest, err := parseArgs(fs, args, false)
+	rest, code, ok := c.parseFlags(fs, args, helpSessions)
 	switch {
-	case err == errHelp:
-		return c.help(helpSessions)
-	case err != nil:
-		return c.usageError(err, name)
+	case !ok:
+		return code
 	case len(rest) < 2:
 		return c.usageError(userErrorf("Indiquez le numéro de la session puis les adresses à retirer."), name)
 	}
@@ -496,28 +438,24 @@ func (c *cli) sessionsRemove(args []string) int {
 	if err != nil {
 		return c.usageError(err, name)
 	}
-	st, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	var ids []int64
-	for _, e := range core.ParseAddressList(strings.Join(rest[1:], "\n")) {
-		if e.Err != nil {
-			return c.fail(e.Err)
+	return c.withStore(func(ctx context.Context, st *sqlite.Store) int {
+		var ids []int64
+		for _, e := range core.ParseAddressList(strings.Join(rest[1:], "\n")) {
+			if e.Err != nil {
+				return c.fail(e.Err)
+			}
+			u, err := st.UserByLogin(ctx, e.Address.Login)
+			if err != nil {
+				return c.fail(err)
+			}
+			ids = append(ids, u.ID)
 		}
-		u, err := st.UserByLogin(ctx, e.Address.Login)
+		n, err := st.RemoveFromSession(ctx, id, ids)
 		if err != nil {
 			return c.fail(err)
 		}
-		ids = append(ids, u.ID)
-	}
-	n, err := st.RemoveFromSession(ctx, id, ids)
-	if err != nil {
-		return c.fail(err)
-	}
-	c.say("%s", plural(len(ids), "Personne n'a été retiré de la session.", "1 personne retirée de la session.", "%s personnes retirées de la session."))
-	c.say("%s", plural(n, "Aucun e-mail en attente à annuler.", "1 e-mail en attente annulé.", "%s e-mails en attente annulés."))
-	return exitOK
+		c.say("%s", plural(len(ids), "Personne n'a été retiré de la session.", "1 personne retirée de la session.", "%s personnes retirées de la session."))
+		c.say("%s", plural(n, "Aucun e-mail en attente à annuler.", "1 e-mail en attente annulé.", "%s e-mails en attente annulés."))
+		return exitOK
+	})
 }
