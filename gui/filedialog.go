@@ -2,15 +2,12 @@ package gui
 
 import (
 	"errors"
-	"fmt"
 	"log"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	fdialog "fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
-	"github.com/sqweek/dialog"
 )
 
 // FileFilter narrows a file dialog to some extensions, e.g. {"Tableurs", ".xlsx", ".csv"}.
@@ -29,6 +26,8 @@ type FilePicker interface {
 
 // systemPicker shows the system's own file dialog (GTK, Windows, macOS) and falls back
 // to Fyne's dialog over w when the system one cannot be shown (no GTK, no display…).
+// nativeFile, one per system, shows it: filedialog_gtk.go on Linux, where the dialog
+// speaks the window's language, filedialog_other.go elsewhere.
 type systemPicker struct {
 	w fyne.Window
 }
@@ -40,7 +39,7 @@ func NewFilePicker(w fyne.Window) FilePicker { return systemPicker{w: w} }
 // Open asks for a file to read.
 func (p systemPicker) Open(title string, filter FileFilter) (string, error) {
 	path, err := nativeFile(title, "", filter, false)
-	if err == nil || errors.Is(err, dialog.ErrCancelled) {
+	if err == nil || errors.Is(err, errNativeCancelled) {
 		return path, nil
 	}
 	log.Printf("convive: the system file dialog failed, using Fyne's: %v", err)
@@ -50,36 +49,15 @@ func (p systemPicker) Open(title string, filter FileFilter) (string, error) {
 // Save asks where to write a file, suggesting a name.
 func (p systemPicker) Save(title, suggested string, filter FileFilter) (string, error) {
 	path, err := nativeFile(title, suggested, filter, true)
-	if err == nil || errors.Is(err, dialog.ErrCancelled) {
+	if err == nil || errors.Is(err, errNativeCancelled) {
 		return path, nil
 	}
 	log.Printf("convive: the system file dialog failed, using Fyne's: %v", err)
 	return fynePicker(p).Save(title, suggested, filter)
 }
 
-// nativeFile runs sqweek/dialog, turning its panic (GTK could not start) into an error.
-func nativeFile(title, suggested string, filter FileFilter, save bool) (path string, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("system file dialog: %v", r)
-		}
-	}()
-	b := dialog.File().Title(title)
-	if len(filter.Extensions) > 0 {
-		var exts []string
-		for _, e := range filter.Extensions {
-			exts = append(exts, strings.TrimPrefix(e, "."))
-		}
-		b = b.Filter(filter.Description, exts...)
-	}
-	if save {
-		if suggested != "" {
-			b = b.SetStartFile(suggested)
-		}
-		return b.Save()
-	}
-	return b.Load()
-}
+// errNativeCancelled is nativeFile's answer when the person closes the dialog.
+var errNativeCancelled = errors.New("file dialog cancelled")
 
 // fynePicker shows Fyne's own file dialogs over the window, waiting for the answer on
 // the calling goroutine.

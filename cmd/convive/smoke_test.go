@@ -66,6 +66,42 @@ func TestTheAppOpensItsWindowUnderXvfbAndLogsNoError(t *testing.T) {
 
 	app.stop(t, finder)
 
+	t.Run("Ctrl+O opens the system's file dialog, with the window's French title", func(t *testing.T) {
+		xdotool := requireTool(t, "xdotool")
+		xdo := func(args ...string) string {
+			cmd := exec.Command(xdotool, args...)
+			cmd.Env = append(cleanEnv(), "DISPLAY="+display)
+			out, _ := cmd.Output()
+			return string(bytes.TrimSpace(out))
+		}
+		app := launch(t, bin, display, dir, "--db", db)
+		app.waitForWindow(t, finder)
+		time.Sleep(time.Second)
+		// without a window manager, the keyboard goes to the window under the pointer
+		xdo("mousemove", "400", "300")
+		xdo("key", "ctrl+o")
+		const title = "^Choisir le tableur à importer$"
+		for start := time.Now(); xdo("search", "--onlyvisible", "--name", title) == ""; time.Sleep(250 * time.Millisecond) {
+			app.mustBeRunning(t)
+			if time.Since(start) > 20*time.Second {
+				t.Fatalf("no file dialog titled %q; convive logged:\n%s", title, app.logs.String())
+			}
+		}
+		dialog := strings.Fields(xdo("search", "--onlyvisible", "--name", title))[0]
+		xdo("windowfocus", "--sync", dialog)
+		xdo("key", "--window", dialog, "Escape")
+		for start := time.Now(); xdo("search", "--onlyvisible", "--name", title) != ""; time.Sleep(250 * time.Millisecond) {
+			if time.Since(start) > 10*time.Second {
+				t.Fatal("the file dialog stays open after Échap")
+			}
+		}
+		app.mustBeRunning(t)
+		if bad := errorLines(app.logs.String()); len(bad) > 0 {
+			t.Errorf("convive logged errors:\n%s", strings.Join(bad, "\n"))
+		}
+		app.stop(t, finder)
+	})
+
 	t.Run("a file that is not a Convive database is explained in a window and on stderr", func(t *testing.T) {
 		notes := filepath.Join(dir, "notes.db")
 		if err := os.WriteFile(notes, []byte("des notes, pas une base de données\n"), 0o600); err != nil {
