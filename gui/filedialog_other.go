@@ -39,4 +39,3 @@ func nativeFile(title, suggested string, filter FileFilter, save bool) (path str
 	}
 	return path, err
 }
-
