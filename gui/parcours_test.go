@@ -108,7 +108,7 @@ func TestParcoursScreen(t *testing.T) {
 		test.Type(s.SessionForm.Closes, "01/03/2030")
 		test.Tap(s.SessionForm.Confirm)
 		waitFor(t, "the error in the dialog", func() bool { return s.SessionForm.Error.Visible() })
-		if !strings.Contains(s.SessionForm.Error.Text, "choisissez une date de fermeture après l'ouverture") {
+		if !strings.Contains(s.SessionForm.Error.Text, "choisissez une date de clôture après l'ouverture") {
 			t.Errorf("error %q", s.SessionForm.Error.Text)
 		}
 		s.SessionForm.Opens.SetText("31/02/2030")

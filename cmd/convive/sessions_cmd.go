@@ -35,7 +35,7 @@ Exemples :
 `
 
 	helpSessions = `Gère les sessions des parcours : chaque session a une date d'ouverture et, si besoin,
-de fermeture. Une personne inscrite reçoit l'e-mail de la session tout de suite si la
+de clôture. Une personne inscrite reçoit l'e-mail de la session tout de suite si la
 session est ouverte, sinon à son ouverture ; déplacer l'ouverture déplace les e-mails
 en attente, et retirer quelqu'un avant l'ouverture annule son e-mail.
 
@@ -280,7 +280,7 @@ func (c *cli) sessionsList(args []string) int {
 		return c.usageError(userErrorf("« sessions list » n'attend pas d'argument (« %s ») ; pour un parcours, utilisez --course.", rest[0]), name)
 	}
 	rw, err := newRowWriter(*format, c.stdout, []string{"id", "course", "name", "opens", "closes", "members"},
-		[]string{"N°", "Parcours", "Session", "Ouverture", "Fermeture", "Apprenants"})
+		[]string{"N°", "Parcours", "Session", "Ouverture", "Clôture", "Apprenants"})
 	if err != nil {
 		return c.usageError(err, name)
 	}

@@ -171,7 +171,7 @@ func checkDates(opens, closes time.Time) error {
 	}
 	if !closes.IsZero() && !closes.After(opens) {
 		return core.Errorf(core.EInvalid, "session.closes_before",
-			"La session fermerait le {{.Closes}}, avant ou au moment de son ouverture le {{.Opens}}\u00a0: choisissez une date de fermeture après l'ouverture.",
+			"La session serait close le {{.Closes}}, avant ou au moment de son ouverture le {{.Opens}}\u00a0: choisissez une date de clôture après l'ouverture.",
 			map[string]any{"Closes": core.FrenchDate(closes), "Opens": core.FrenchDate(opens)})
 	}
 	return nil
