@@ -456,10 +456,16 @@ func (s *ParcoursScreen) loadCoursesAsync(selectID int64) {
 			// empty panes that ask for a click
 			i = 0
 		}
-		if i >= 0 {
+		switch {
+		case i >= 0 && cs[i].ID == s.courseID:
 			s.CourseList.Select(i)
 			s.loadSessionsAsync(s.sessionID)
-		} else {
+		case i >= 0:
+			// the row may be the one selected, holding another course now: Select
+			// only calls selectCourse, which reads the sessions, for a new row
+			s.CourseList.UnselectAll()
+			s.CourseList.Select(i)
+		default:
 			s.courseID, s.sessionID, s.Sessions, s.Members = 0, 0, nil, nil
 			s.SessionTable.Refresh()
 			s.Learners.Refresh()

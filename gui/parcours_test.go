@@ -395,6 +395,18 @@ func TestParcoursScreenOpensOnTheFirstCourse(t *testing.T) {
 		t.Errorf("columns %v take %.0f of %.0f", w, used, s.sessionBox.Size().Width)
 	}
 
+	// a new course that sorts first takes the row of the selected one: it is the one
+	// shown, with no session
+	test.Tap(s.NewCourse)
+	test.Type(s.CourseName, "Accompagnement")
+	s.CourseName.OnSubmitted(s.CourseName.Text)
+	waitFor(t, "the new course, selected", func() bool {
+		return len(s.Courses) == 3 && s.Courses[0].Name == "Accompagnement" && s.courseID == s.Courses[0].ID && len(s.Sessions) == 0
+	})
+	test.Tap(s.DeleteCourse)
+	s.Question.Confirm()
+	waitFor(t, "the first course again", func() bool { return len(s.Courses) == 2 && s.courseID == ids[1] && len(s.Sessions) == 1 })
+
 	// once it is deleted, the one left is shown
 	if _, err := f.st.CreateSession(f.ctx, core.Session{CourseID: ids[0], Name: "Mars", Opens: time.Date(2030, 3, 2, 9, 0, 0, 0, time.Local)}); err != nil {
 		t.Fatal(err)
