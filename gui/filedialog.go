@@ -3,6 +3,7 @@ package gui
 import (
 	"errors"
 	"log"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	fdialog "fyne.io/fyne/v2/dialog"
@@ -38,26 +39,38 @@ func NewFilePicker(w fyne.Window) FilePicker { return systemPicker{w: w} }
 
 // Open asks for a file to read.
 func (p systemPicker) Open(title string, filter FileFilter) (string, error) {
-	path, err := nativeFile(title, "", filter, false)
-	if err == nil || errors.Is(err, errNativeCancelled) {
-		return path, nil
-	}
-	log.Printf("convive: the system file dialog failed, using Fyne's: %v", err)
-	return fynePicker(p).Open(title, filter)
+	return p.ask(title, "", filter, false)
 }
 
 // Save asks where to write a file, suggesting a name.
 func (p systemPicker) Save(title, suggested string, filter FileFilter) (string, error) {
-	path, err := nativeFile(title, suggested, filter, true)
-	if err == nil || errors.Is(err, errNativeCancelled) {
-		return path, nil
-	}
-	log.Printf("convive: the system file dialog failed, using Fyne's: %v", err)
-	return fynePicker(p).Save(title, suggested, filter)
+	return p.ask(title, suggested, filter, true)
 }
 
 // errNativeCancelled is nativeFile's answer when the person closes the dialog.
 var errNativeCancelled = errors.New("file dialog cancelled")
+
+// dialogOpen is held while a file dialog is on the screen.
+var dialogOpen sync.Mutex
+
+// ask shows one file dialog at a time: asking again while one is open (a second
+// Ctrl+O, a second click) answers as a cancel and shows nothing, rather than a second
+// system dialog run by another thread, which the toolkits do not allow.
+func (p systemPicker) ask(title, suggested string, filter FileFilter, save bool) (string, error) {
+	if !dialogOpen.TryLock() {
+		return "", nil
+	}
+	defer dialogOpen.Unlock()
+	path, err := nativeFile(title, suggested, filter, save)
+	if err == nil || errors.Is(err, errNativeCancelled) {
+		return path, nil
+	}
+	log.Printf("convive: the system file dialog failed, using Fyne's: %v", err)
+	if save {
+		return fynePicker(p).Save(title, suggested, filter)
+	}
+	return fynePicker(p).Open(title, filter)
+}
 
 // fynePicker shows Fyne's own file dialogs over the window, waiting for the answer on
 // the calling goroutine.

@@ -14,6 +14,19 @@ static GtkWidget *convive_chooser(const char *title, GtkFileChooserAction action
 	return gtk_file_chooser_dialog_new(title, NULL, action, cancel, GTK_RESPONSE_CANCEL, accept, GTK_RESPONSE_ACCEPT, NULL);
 }
 
+// Takes the dialog off the screen. Without a GTK main loop, nothing else would: the
+// requests that unmap and destroy its window could stay in Xlib's buffer, leaving a
+// frozen dialog over the window. gdk_display_sync waits until the X server has done
+// them; the events they raise are then handled.
+static void convive_close(GtkWidget *dlg) {
+	GdkDisplay *display = gtk_widget_get_display(dlg);
+	gtk_widget_destroy(dlg);
+	gdk_display_sync(display);
+	while (gtk_events_pending()) {
+		gtk_main_iteration();
+	}
+}
+
 // GTK's own words (Récents, Nom, Taille…) follow the language the window chose
 // (LC_ALL, LANGUAGE). Without that language's locale on the system, gettext still
 // translates in C.UTF-8, from LANGUAGE; only the messages' category changes.
@@ -42,15 +55,27 @@ var gtkReady bool
 
 func init() {
 	C.XInitThreads()
-	gtkReady = C.gtk_init_check(nil, nil) == C.TRUE
+	gtkReady = startGTK()
+}
+
+// startGTK starts GTK, trying again at once when it fails: on a display a program has
+// just left, its first start fails now and then and the next one succeeds.
+func startGTK() bool {
+	for range 3 {
+		if C.gtk_init_check(nil, nil) == C.TRUE {
+			return true
+		}
+	}
+	return false
 }
 
 // nativeFile shows GTK's file chooser with the window's words: its title, and
 // « Annuler », « Ouvrir » or « Enregistrer » (in English when the window is).
 func nativeFile(title, suggested string, filter FileFilter, save bool) (string, error) {
-	if !gtkReady {
+	if !gtkReady && !startGTK() { // one dialog at a time: see systemPicker.ask
 		return "", errors.New("system file dialog: GTK could not start (no display?)")
 	}
+	gtkReady = true
 	// every GTK call of one dialog on one thread
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -96,11 +121,7 @@ func nativeFile(title, suggested string, filter FileFilter, save bool) (string, 
 			C.g_free(C.gpointer(name))
 		}
 	}
-	C.gtk_widget_destroy(dlg)
-	// without a GTK main loop, the dialog leaves the screen once its events are handled
-	for C.gtk_events_pending() != 0 {
-		C.gtk_main_iteration()
-	}
+	C.convive_close(dlg)
 	if path == "" {
 		return "", errNativeCancelled
 	}
