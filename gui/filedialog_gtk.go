@@ -72,7 +72,9 @@ func startGTK() bool {
 // nativeFile shows GTK's file chooser with the window's words: its title, and
 // « Annuler », « Ouvrir » or « Enregistrer » (in English when the window is).
 func nativeFile(title, suggested string, filter FileFilter, save bool) (string, error) {
-	if !gtkReady && !startGTK() { // one dialog at a time: see systemPicker.ask
+	// a start that failed is tried again; gtkReady needs no lock, as dialogs come
+	// one at a time (systemPicker.ask)
+	if !gtkReady && !startGTK() {
 		return "", errors.New("system file dialog: GTK could not start (no display?)")
 	}
 	gtkReady = true
