@@ -303,24 +303,22 @@ func (mw *MainWindow) build() {
 	header := container.NewBorder(nil, nil, nil, container.NewCenter(mw.Action),
 		container.NewVBox(mw.Title, mw.Subtitle))
 
+	// The widest item sizes the navigation: a title, with the widest count beside the
+	// screens that show one. It is found once; every row starts as a copy of it.
+	var widestTitle, widestCount string
+	var widest float32
+	for _, s := range mw.screens {
+		count := ""
+		if s.id() == ScreenInvitations || s.id() == ScreenOutbox {
+			count = navCount(navCountCap + 1)
+		}
+		if w := newNavItem(s.title(), count).MinSize().Width; w > widest {
+			widest, widestTitle, widestCount = w, s.title(), count
+		}
+	}
 	mw.Nav = widget.NewList(
 		func() int { return len(mw.screens) },
-		func() fyne.CanvasObject {
-			// The widest item sizes the navigation: a title, with the widest count
-			// beside the screens that show one.
-			var widest fyne.CanvasObject
-			for _, s := range mw.screens {
-				count := ""
-				if s.id() == ScreenInvitations || s.id() == ScreenOutbox {
-					count = navCount(navCountCap + 1)
-				}
-				item := newNavItem(s.title(), count)
-				if widest == nil || item.MinSize().Width > widest.MinSize().Width {
-					widest = item
-				}
-			}
-			return widest
-		},
+		func() fyne.CanvasObject { return newNavItem(widestTitle, widestCount) },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			s := mw.screens[i]
 			c := o.(*fyne.Container)
